@@ -1,0 +1,104 @@
+// libxml2 wrappers: one safe parse entry point, XPath over one namespace registry, C14N, ID lookup.
+//
+// Hostile input is the normal case: parse() never loads from the network, never substitutes
+// entities, refuses any DTD, and stops as soon as a limit is hit, naming the limit.
+#pragma once
+
+#include <libxml/tree.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "harness/core/error.h"
+
+namespace parley::xml {
+
+struct ParseLimits {
+  std::size_t max_bytes = 16u << 20;          // whole document, before parsing starts
+  std::size_t max_depth = 128;                // element nesting
+  std::size_t max_attributes = 256;           // attributes (namespace declarations included) on one element
+  std::size_t max_text_length = 4u << 20;     // one text / CDATA node
+  std::size_t max_nodes = 1u << 20;           // elements in the document
+};
+
+struct DocDeleter {
+  void operator()(xmlDoc* doc) const { xmlFreeDoc(doc); }
+};
+
+// An owned libxml2 document. Movable, not copyable.
+class Document {
+ public:
+  Document() = default;
+  explicit Document(xmlDoc* doc) : doc_(doc) {}
+
+  xmlDoc* get() const { return doc_.get(); }
+  xmlNode* root() const;  // document element, or nullptr
+  explicit operator bool() const { return doc_ != nullptr; }
+
+  // A deep copy (for mutating a message while keeping the original).
+  Result<Document> clone() const;
+
+ private:
+  std::unique_ptr<xmlDoc, DocDeleter> doc_;
+};
+
+// The one way parley turns bytes into a tree. Errors name the limit or the parser error with
+// line and column, e.g. "element nesting deeper than 128 (line 1, column 1290)".
+Result<Document> parse(std::string_view bytes, const ParseLimits& limits = {});
+
+// Serializes a document (or one element) as UTF-8 without reformatting.
+std::string serialize(const Document& doc);
+std::string serialize(xmlNode* node);
+
+// --- namespaces and XPath -------------------------------------------------------------------
+
+// XPath evaluation with every prefix of names::xpath_prefixes() registered (s11, s12, wsa,
+// wsa04, wsse, wsse11, wsu, wsc, wsc05, wst, wst05, ds, xenc, dnse, ...). Returns the element
+// (or attribute) nodes matched, in document order. Errors on an invalid expression.
+Result<std::vector<xmlNode*>> xpath(const Document& doc, std::string_view expr,
+                                    xmlNode* context = nullptr);
+// Exactly one match, else kNotFound / kAmbiguous naming the expression.
+Result<xmlNode*> xpath_one(const Document& doc, std::string_view expr, xmlNode* context = nullptr);
+
+// --- small tree helpers ---------------------------------------------------------------------
+
+bool is_element(const xmlNode* node, std::string_view ns_uri, std::string_view local_name);
+std::string_view local_name(const xmlNode* node);
+std::string_view namespace_uri(const xmlNode* node);  // "" when none
+std::string text_content(const xmlNode* node);
+// Attribute value by namespace URI ("" for no namespace) and local name; nullopt-like: found=false.
+struct AttributeValue {
+  bool found = false;
+  std::string value;
+};
+AttributeValue attribute(const xmlNode* node, std::string_view ns_uri, std::string_view name);
+std::vector<xmlNode*> child_elements(const xmlNode* node);
+
+// --- canonicalization ----------------------------------------------------------------------
+
+enum class C14nMethod {
+  kInclusive,   // http://www.w3.org/TR/2001/REC-xml-c14n-20010315
+  kExclusive,   // http://www.w3.org/2001/10/xml-exc-c14n#
+};
+
+struct C14nOptions {
+  C14nMethod method = C14nMethod::kExclusive;
+  bool with_comments = false;
+  std::vector<std::string> inclusive_prefixes;  // InclusiveNamespaces PrefixList (exclusive only); "#default" allowed
+};
+
+// Canonicalizes the subtree rooted at `node` (the whole document when node is nullptr).
+Result<std::string> canonicalize(const Document& doc, xmlNode* node, const C14nOptions& options);
+
+// --- IDs ------------------------------------------------------------------------------------
+
+// Every element carrying `id` as wsu:Id, an unqualified Id / ID attribute, or xml:id.
+std::vector<xmlNode*> find_all_by_id(const Document& doc, std::string_view id);
+// Exactly one element, else kNotFound or kAmbiguous (ID collisions are a wrapping attack).
+Result<xmlNode*> find_by_id(const Document& doc, std::string_view id);
+
+}  // namespace parley::xml
