@@ -236,6 +236,7 @@ Result<FileReport> verify_file(const std::filesystem::path& path) {
   }
   const json& notes = doc.at("notes");
   const json& sources = doc.at("sources");
+  // First pass: the whole file's metadata, so that a malformed file fails before anything runs.
   std::set<long long> ids;
   for (const json& vec : doc.at("tests")) {
     if (!vec.is_object() || !vec.contains("id") || !vec.at("id").is_number_integer()) {
@@ -244,7 +245,7 @@ Result<FileReport> verify_file(const std::filesystem::path& path) {
     const long long id = vec.at("id").get<long long>();
     const std::string vwhere = where + " #" + std::to_string(id);
     if (!ids.insert(id).second) return schema_error("duplicate id", vwhere);
-    PARLEY_ASSIGN_OR_RETURN(std::string comment, get_string(vec, "comment", vwhere));
+    PARLEY_TRY(get_string(vec, "comment", vwhere));
     PARLEY_ASSIGN_OR_RETURN(std::string result, get_string(vec, "result", vwhere));
     if (result != "valid" && result != "invalid" && result != "acceptable") {
       return schema_error("\"result\" must be valid, invalid or acceptable", vwhere);
@@ -268,7 +269,17 @@ Result<FileReport> verify_file(const std::filesystem::path& path) {
     if (result == "valid" && expected.empty()) {
       return schema_error("a valid vector needs an \"expected\" output", vwhere);
     }
+    if (expected.contains("error") && !expected.at("error").is_string()) {
+      return schema_error("\"expected.error\" must be a string", vwhere);
+    }
+  }
 
+  // Second pass: run every vector through parley.
+  for (const json& vec : doc.at("tests")) {
+    const long long id = vec.at("id").get<long long>();
+    const std::string vwhere = where + " #" + std::to_string(id);
+    const std::string result = vec.at("result").get<std::string>();
+    const json expected = vec.value("expected", json::object());
     ++report.total;
     Result<json> got = runner->second(vec.at("inputs"), vwhere);
     std::string detail;
@@ -279,7 +290,7 @@ Result<FileReport> verify_file(const std::filesystem::path& path) {
         detail = compare(expected, *got);
       }
     } else if (got.error().code() == ErrorCode::kParse && got.error().where() == vwhere) {
-      return got.error();  // the vector itself is malformed (a schema error), not a mismatch
+      return got.error();  // the vector's inputs are malformed (a schema error), not a mismatch
     } else if (result == "valid") {
       detail = "parley refused a valid input: " + got.error().message();
     } else if (expected.contains("error")) {
@@ -292,7 +303,7 @@ Result<FileReport> verify_file(const std::filesystem::path& path) {
     if (detail.empty()) {
       ++report.passed;
     } else {
-      report.failures.push_back({id, comment, detail});
+      report.failures.push_back({id, vec.at("comment").get<std::string>(), detail});
     }
   }
   return report;

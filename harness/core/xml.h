@@ -5,6 +5,7 @@
 #pragma once
 
 #include <libxml/tree.h>
+#include <libxml/xmlerror.h>
 
 #include <cstddef>
 #include <memory>
@@ -18,11 +19,49 @@
 namespace parley::xml {
 
 struct ParseLimits {
-  std::size_t max_bytes = 16u << 20;          // whole document, before parsing starts
-  std::size_t max_depth = 128;                // element nesting
-  std::size_t max_attributes = 256;           // attributes (namespace declarations included) on one element
-  std::size_t max_text_length = 4u << 20;     // one text / CDATA node
-  std::size_t max_nodes = 1u << 20;           // elements in the document
+  std::size_t max_bytes = 16u << 20;  // whole document, before parsing starts
+  std::size_t max_depth = 128;        // element nesting
+  std::size_t max_attributes = 256;   // attributes (namespace declarations included) on one element
+  // One text / CDATA node; also one attribute value, comment or processing-instruction body.
+  std::size_t max_text_length = 4u << 20;
+  std::size_t max_nodes = 1u << 20;  // elements in the document
+};
+
+// libxml2 speaks `xmlChar` (unsigned char); these keep the casts in one place.
+inline const xmlChar* to_xml_chars(const char* s) {
+  return reinterpret_cast<const xmlChar*>(s);
+}
+inline const char* from_xml_chars(const xmlChar* s) {
+  return reinterpret_cast<const char*>(s);
+}
+// A view of a libxml2 string ("" for nullptr).
+inline std::string_view view(const xmlChar* s) {
+  return s == nullptr ? std::string_view() : std::string_view(from_xml_chars(s));
+}
+
+// Initializes libxml2 once per process (xmlInitParser); every entry point here calls it.
+void initialize();
+
+// While alive, collects the libxml2 errors raised on this thread that are not tied to a parser
+// context (C14N, XPath, I/O, and libxml2 calls made by xmlsec) instead of letting libxml2 print
+// them to stderr; the previous handler is restored on destruction. Keeps the first error-level
+// message for error values.
+class ErrorCapture {
+ public:
+  ErrorCapture();
+  ~ErrorCapture();
+  ErrorCapture(const ErrorCapture&) = delete;
+  ErrorCapture& operator=(const ErrorCapture&) = delete;
+
+  bool has_error() const { return !message_.empty(); }
+  // libxml2's message, with "(line L, column C)" when it gave a position; "" when none.
+  const std::string& message() const { return message_; }
+
+ private:
+  static void record(void* capture, xmlErrorPtr error);
+  std::string message_;
+  xmlStructuredErrorFunc previous_handler_;
+  void* previous_context_;
 };
 
 struct DocDeleter {
@@ -47,10 +86,13 @@ class Document {
 };
 
 // The one way parley turns bytes into a tree. Errors name the limit or the parser error with
-// line and column, e.g. "element nesting deeper than 128 (line 1, column 1290)".
+// line and column, e.g. "element nesting deeper than max_depth 128 (line 1, column 1290)":
+// kLimitExceeded for a limit, kParse for malformed XML, namespace errors and any DTD.
 Result<Document> parse(std::string_view bytes, const ParseLimits& limits = {});
 
-// Serializes a document (or one element) as UTF-8 without reformatting.
+// Serializes a document (or one element) as UTF-8 without reformatting and without an XML
+// declaration. An element is written as it stands: namespaces declared on its ancestors are
+// not repeated (canonicalize() is the way to get a self-contained subtree).
 std::string serialize(const Document& doc);
 std::string serialize(xmlNode* node);
 
@@ -81,14 +123,15 @@ std::vector<xmlNode*> child_elements(const xmlNode* node);
 // --- canonicalization ----------------------------------------------------------------------
 
 enum class C14nMethod {
-  kInclusive,   // http://www.w3.org/TR/2001/REC-xml-c14n-20010315
-  kExclusive,   // http://www.w3.org/2001/10/xml-exc-c14n#
+  kInclusive,  // http://www.w3.org/TR/2001/REC-xml-c14n-20010315
+  kExclusive,  // http://www.w3.org/2001/10/xml-exc-c14n#
 };
 
 struct C14nOptions {
   C14nMethod method = C14nMethod::kExclusive;
   bool with_comments = false;
-  std::vector<std::string> inclusive_prefixes;  // InclusiveNamespaces PrefixList (exclusive only); "#default" allowed
+  // InclusiveNamespaces PrefixList (exclusive only); "#default" allowed.
+  std::vector<std::string> inclusive_prefixes;
 };
 
 // Canonicalizes the subtree rooted at `node` (the whole document when node is nullptr).

@@ -20,13 +20,14 @@
 namespace parley::xmlsec {
 
 // Initializes libxml2 + xmlsec1 + its OpenSSL backend once per process (thread-safe, idempotent).
+// xmlsec's messages are never printed: each operation collects them into the Error it returns.
 Status initialize();
 
 enum class SignatureMethod {
-  kHmacSha1,     // http://www.w3.org/2000/09/xmldsig#hmac-sha1
-  kHmacSha256,   // http://www.w3.org/2001/04/xmldsig-more#hmac-sha256
-  kRsaSha1,      // http://www.w3.org/2000/09/xmldsig#rsa-sha1
-  kRsaSha256,    // http://www.w3.org/2001/04/xmldsig-more#rsa-sha256
+  kHmacSha1,    // http://www.w3.org/2000/09/xmldsig#hmac-sha1
+  kHmacSha256,  // http://www.w3.org/2001/04/xmldsig-more#hmac-sha256
+  kRsaSha1,     // http://www.w3.org/2000/09/xmldsig#rsa-sha1
+  kRsaSha256,   // http://www.w3.org/2001/04/xmldsig-more#rsa-sha256
 };
 enum class DigestMethod { kSha1, kSha256 };
 
@@ -50,13 +51,18 @@ struct SignOptions {
   DigestMethod digest = DigestMethod::kSha1;
   // Each entry is the value of a wsu:Id / Id on an element to sign ("#" is added).
   std::vector<std::string> reference_ids;
-  // Exclusive C14N for SignedInfo and every reference; InclusiveNamespaces PrefixList per reference.
+  // Exclusive C14N for SignedInfo and every reference; InclusiveNamespaces PrefixList per
+  // reference.
   std::vector<std::string> inclusive_prefixes;
   // Optional KeyInfo content (e.g. a wsse:SecurityTokenReference), copied under ds:KeyInfo.
+  // It is added after signing, so xmlsec never reads it nor writes key material into it.
   xmlNode* key_info_content = nullptr;
 };
 
 // Builds a ds:Signature as the last child of `parent` over the referenced elements and signs it.
+// Each id must resolve to exactly one element (kNotFound / kAmbiguous otherwise); a reference to
+// an ancestor of `parent` gets the enveloped-signature transform first. The method must match
+// the key kind (kInvalidArgument). Nothing is left in the document on failure.
 // Returns the ds:Signature element.
 Result<xmlNode*> sign(xml::Document& doc, xmlNode* parent, const SignOptions& options,
                       const SignatureKey& key);
@@ -68,7 +74,7 @@ struct VerifyOptions {
 };
 
 struct SignedReference {
-  std::string uri;         // as written in the Reference, e.g. "#_1"
+  std::string uri;             // as written in the Reference, e.g. "#_1"
   xmlNode* element = nullptr;  // the element the digest was computed over
 };
 
@@ -81,6 +87,12 @@ struct Verification {
 // SignedInfo and every Reference verify; references must be same-document "#id" references
 // resolving to exactly one element (ID collisions are refused, kAmbiguous). Returns exactly
 // which elements the signature covered.
+// Refused before any crypto runs: a SignatureMethod whose kind (HMAC / RSA) differs from the
+// key's (kVerification), HMACOutputLength other than the full output (kVerification), unknown
+// algorithms, transforms other than exc-c14n / c14n / enveloped-signature, digests other than
+// SHA-1 / SHA-256, and empty, external or XPointer URIs (kUnsupported). Manifests are not
+// processed. A digest or SignatureValue mismatch is kVerification. The referenced ids are
+// registered as libxml2 IDs of `doc` (that is how xmlsec resolves them).
 Result<Verification> verify(xml::Document& doc, xmlNode* signature, const SignatureKey& key,
                             const VerifyOptions& options = {});
 
@@ -92,14 +104,18 @@ enum class BlockCipher { kAes128Cbc, kAes192Cbc, kAes256Cbc };
 // `key`. Optional KeyInfo content as for signatures. Returns the EncryptedData element.
 Result<xmlNode*> encrypt_content(xml::Document& doc, xmlNode* element, BlockCipher cipher,
                                  ByteView key, xmlNode* key_info_content = nullptr);
-// Decrypts an xenc:EncryptedData in place with `key`; returns the first node replacing it.
+// Decrypts an xenc:EncryptedData (Type Content or Element, AES-CBC, CipherValue only: a
+// CipherReference is refused) in place with `key`; `encrypted_data` is freed. Returns the first
+// node replacing it (nullptr when the plaintext is empty; leading text that libxml2 merges into
+// a preceding text node is not returned separately).
 Result<xmlNode*> decrypt(xml::Document& doc, xmlNode* encrypted_data, ByteView key);
 
 // Builds an xenc:EncryptedKey (RSA-OAEP-MGF1P, SHA-1) carrying `symmetric_key` for `recipient`,
 // as the last child of `parent`.
 Result<xmlNode*> encrypt_key(xml::Document& doc, xmlNode* parent, ByteView symmetric_key,
                              const crypto::RsaKey& recipient);
-// Decrypts an xenc:EncryptedKey with the recipient's private key.
-Result<Bytes> decrypt_key(xml::Document& doc, xmlNode* encrypted_key, const crypto::RsaKey& private_key);
+// Decrypts an xenc:EncryptedKey (rsa-oaep-mgf1p only) with the recipient's private key.
+Result<Bytes> decrypt_key(xml::Document& doc, xmlNode* encrypted_key,
+                          const crypto::RsaKey& private_key);
 
 }  // namespace parley::xmlsec
