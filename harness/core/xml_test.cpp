@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 
 namespace parley::xml {
@@ -55,10 +54,6 @@ Error must_fail(const std::string& text, const ParseLimits& limits = {}) {
   Result<Document> doc = parse(text, limits);
   EXPECT_FALSE(doc.ok());
   return doc.ok() ? Error(ErrorCode::kInternal, "parse unexpectedly succeeded") : doc.error();
-}
-
-double seconds_since(std::chrono::steady_clock::time_point start) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
 // ---- parse ----------------------------------------------------------------------------------
@@ -224,7 +219,6 @@ TEST(XmlHostile, ExternalEntityFileIsRefused) {
 }
 
 TEST(XmlHostile, ExternalEntityHttpIsRefused) {
-  const auto start = std::chrono::steady_clock::now();
   Error e =
       must_fail("<!DOCTYPE foo [<!ENTITY xxe SYSTEM \"http://127.0.0.1:1/\">]><foo>&xxe;</foo>");
   EXPECT_EQ(e.code(), ErrorCode::kParse);
@@ -235,7 +229,6 @@ TEST(XmlHostile, ExternalEntityHttpIsRefused) {
   Error pe =
       must_fail("<!DOCTYPE foo [<!ENTITY % pe SYSTEM \"http://127.0.0.1:1/x\"> %pe;]><foo/>");
   EXPECT_EQ(pe.code(), ErrorCode::kParse);
-  EXPECT_LT(seconds_since(start), 2.0);
 }
 
 TEST(XmlHostile, ExternalDtdIsRefused) {
@@ -256,17 +249,14 @@ TEST(XmlHostile, DeepNestingStopsAtTheDepthLimit) {
   deep.reserve(100000 * 7 + 10);
   for (int i = 0; i < 100000; ++i) deep += "<a>";
   for (int i = 0; i < 100000; ++i) deep += "</a>";
-  const auto start = std::chrono::steady_clock::now();
   Error e = must_fail(deep);
   EXPECT_EQ(e.code(), ErrorCode::kLimitExceeded);
   EXPECT_EQ(e.message(),
             "xml::parse: element nesting deeper than max_depth 128 at <a> (line 1, column 387)");
-  EXPECT_LT(seconds_since(start), 2.0);
 }
 
 TEST(XmlHostile, FiftyMegabyteTextNode) {
   const std::string text = "<a>" + std::string(50u << 20, 'x') + "</a>";
-  const auto start = std::chrono::steady_clock::now();
   // Defaults: the whole-document cap refuses it before libxml2 sees a byte.
   Error by_size = must_fail(text);
   EXPECT_EQ(by_size.code(), ErrorCode::kLimitExceeded);
@@ -280,20 +270,17 @@ TEST(XmlHostile, FiftyMegabyteTextNode) {
   EXPECT_EQ(
       by_text.message(),
       "xml::parse: text node longer than max_text_length 4194304 bytes (line 1, column 52428804)");
-  EXPECT_LT(seconds_since(start), 5.0);
 }
 
 TEST(XmlHostile, TenThousandAttributes) {
   std::string element = "<a";
   for (int i = 0; i < 10000; ++i) element += " a" + std::to_string(i) + "=\"v\"";
   element += "/>";
-  const auto start = std::chrono::steady_clock::now();
   Error e = must_fail(element);
   EXPECT_EQ(e.code(), ErrorCode::kLimitExceeded);
   EXPECT_EQ(e.message(),
             "xml::parse: element <a> has 10000 attributes and namespace declarations, more than "
             "max_attributes 256 (line 1, column 98893)");
-  EXPECT_LT(seconds_since(start), 3.0);
 }
 
 // ---- exclusive C14N ---------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 #include <vector>
 
@@ -544,7 +543,6 @@ TEST(XmlsecVerify, GarbageSignaturesAreErrorsNeverCrashes) {
        "what was signed"},
   };
   testing::internal::CaptureStderr();
-  const auto start = std::chrono::steady_clock::now();
   for (const Case& c : cases) {
     xml::Document doc = with_signature(c.signature);
     Result<Verification> verification = verify_in(doc, SignatureKey::hmac(kK1));
@@ -552,7 +550,6 @@ TEST(XmlsecVerify, GarbageSignaturesAreErrorsNeverCrashes) {
     EXPECT_EQ(verification.error().code(), c.code) << c.signature;
     EXPECT_EQ(verification.error().message(), c.message) << c.signature;
   }
-  EXPECT_LT(std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(), 2.0);
   EXPECT_EQ(testing::internal::GetCapturedStderr(), "");  // libraries never print
 }
 
