@@ -15,33 +15,23 @@
 namespace parley::crypto {
 namespace {
 
-struct KdfDeleter {
-  void operator()(EVP_KDF* k) const { EVP_KDF_free(k); }
+// One deleter for every OpenSSL object type: calls the matching *_free function.
+template <auto FreeFn>
+struct OsslFree {
+  template <class T>
+  void operator()(T* p) const {
+    FreeFn(p);
+  }
 };
-struct KdfCtxDeleter {
-  void operator()(EVP_KDF_CTX* c) const { EVP_KDF_CTX_free(c); }
-};
-struct MacDeleter {
-  void operator()(EVP_MAC* m) const { EVP_MAC_free(m); }
-};
-struct MacCtxDeleter {
-  void operator()(EVP_MAC_CTX* c) const { EVP_MAC_CTX_free(c); }
-};
-struct CipherCtxDeleter {
-  void operator()(EVP_CIPHER_CTX* c) const { EVP_CIPHER_CTX_free(c); }
-};
-struct PkeyCtxDeleter {
-  void operator()(EVP_PKEY_CTX* c) const { EVP_PKEY_CTX_free(c); }
-};
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
-struct BioDeleter {
-  void operator()(BIO* b) const { BIO_free(b); }
-};
-struct X509Deleter {
-  void operator()(X509* x) const { X509_free(x); }
-};
+using KdfDeleter = OsslFree<EVP_KDF_free>;
+using KdfCtxDeleter = OsslFree<EVP_KDF_CTX_free>;
+using MacDeleter = OsslFree<EVP_MAC_free>;
+using MacCtxDeleter = OsslFree<EVP_MAC_CTX_free>;
+using CipherCtxDeleter = OsslFree<EVP_CIPHER_CTX_free>;
+using PkeyCtxDeleter = OsslFree<EVP_PKEY_CTX_free>;
+using MdCtxDeleter = OsslFree<EVP_MD_CTX_free>;
+using BioDeleter = OsslFree<BIO_free>;
+using X509Deleter = OsslFree<X509_free>;
 
 Error crypto_error(std::string what, std::string where) {
   std::string detail = openssl_error_text();
