@@ -24,7 +24,7 @@ int run_verify(const std::string& dir) {
   for (const auto& r : *reports) {
     total += r.total;
     passed += r.passed;
-    std::cout << (r.ok() ? "PASS " : "FAIL ") << r.path.filename().string() << " (" << r.algorithm
+    std::cout << (r.ok() ? "PASS " : "FAIL ") << r.path.lexically_relative(dir).string() << " (" << r.algorithm
               << "): " << r.passed << "/" << r.total << " vectors\n";
     for (const auto& f : r.failures) {
       std::cout << "  #" << f.id << " " << f.comment << "\n    " << f.detail << "\n";

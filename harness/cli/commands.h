@@ -19,6 +19,9 @@ struct RunState {
 
 void add_derive_command(CLI::App& app, RunState& state);
 void add_vectors_command(CLI::App& app, RunState& state);
+void add_nbfx_command(CLI::App& app, RunState& state);        // cmd_nbfx.cpp
+void add_cookie_command(CLI::App& app, RunState& state);      // cmd_cookie.cpp
+void add_machinekey_command(CLI::App& app, RunState& state);  // cmd_machinekey.cpp
 
 // Prints "parley: error: <message>" to stderr and returns kExitUsage.
 int usage_error(const std::string& message);

@@ -30,6 +30,9 @@ int main(int argc, char** argv) {
   RunState state;
   add_derive_command(app, state);
   add_vectors_command(app, state);
+  add_nbfx_command(app, state);
+  add_cookie_command(app, state);
+  add_machinekey_command(app, state);
 
   try {
     app.parse(argc, argv);

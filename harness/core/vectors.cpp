@@ -154,10 +154,8 @@ Result<json> run_xmldsig_verify(const json& in, const std::string& where) {
   return json{{"covered_ids", covered}};
 }
 
-using Runner = std::function<Result<json>(const json&, const std::string&)>;
-
-const std::map<std::string, Runner>& dispatch() {
-  static const std::map<std::string, Runner> table = {
+std::map<std::string, Runner>& dispatch() {
+  static std::map<std::string, Runner> table = {
       {"P_SHA1", run_p_sha1},
       {"CK_PSHA1", run_ck_psha1},
       {"KBKDF_HMAC_SHA512", run_kbkdf_sha512},
@@ -205,6 +203,21 @@ Status check_header(const json& doc, const std::string& where) {
 }
 
 }  // namespace
+
+void register_algorithm(const std::string& name, Runner runner) {
+  dispatch()[name] = std::move(runner);
+}
+
+Result<std::string> input_string(const json& inputs, const char* key, const std::string& where) {
+  return get_string(inputs, key, where);
+}
+Result<Bytes> input_bytes(const json& inputs, const char* key, const std::string& where) {
+  return get_bytes(inputs, key, where);
+}
+Result<std::uint64_t> input_uint(const json& inputs, const char* key, std::uint64_t fallback,
+                                 const std::string& where) {
+  return get_uint(inputs, key, fallback, where);
+}
 
 std::vector<std::string> supported_algorithms() {
   std::vector<std::string> out;
@@ -309,14 +322,19 @@ Result<FileReport> verify_file(const std::filesystem::path& path) {
   return report;
 }
 
-Result<std::vector<FileReport>> verify_directory(const std::filesystem::path& dir) {
+Result<std::vector<FileReport>> verify_directory(const std::filesystem::path& dir, bool recursive) {
   std::error_code ec;
   if (!std::filesystem::is_directory(dir, ec)) {
     return Error(ErrorCode::kNotFound, "not a directory", dir.string());
   }
   std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+  auto consider = [&files](const std::filesystem::directory_entry& entry) {
     if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
+  };
+  if (recursive) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(dir, ec)) consider(entry);
+  } else {
+    for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) consider(entry);
   }
   if (ec) return Error(ErrorCode::kIo, ec.message(), dir.string());
   std::sort(files.begin(), files.end());
