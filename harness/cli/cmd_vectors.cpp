@@ -5,11 +5,13 @@
 
 #include "harness/cli/commands.h"
 #include "harness/core/vectors.h"
+#include "harness/wif/vectors.h"
 
 namespace parley::cli {
 namespace {
 
 int run_verify(const std::string& dir) {
+  wif::register_vector_algorithms();
   auto reports = vectors::verify_directory(dir);
   if (!reports.ok()) {
     std::cerr << "parley: error: " << reports.error().message() << "\n";

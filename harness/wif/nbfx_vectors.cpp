@@ -1,0 +1,6 @@
+// placeholder: being written
+#include "harness/wif/vectors.h"
+
+namespace parley::wif {
+void register_nbfx_vectors() {}
+}  // namespace parley::wif
