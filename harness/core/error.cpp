@@ -19,8 +19,9 @@ std::string_view to_string(ErrorCode code) {
 }
 
 std::string Error::message() const {
-  if (where_.empty()) return what_;
-  return where_ + ": " + what_;
+  std::string out = where_.empty() ? what_ : where_ + ": " + what_;
+  if (!requirement_.empty()) out += " [" + requirement_ + "]";
+  return out;
 }
 
 Error& Error::within(std::string_view outer) {

@@ -33,9 +33,17 @@ class Error {
   ErrorCode code() const { return code_; }
   const std::string& what() const { return what_; }
   const std::string& where() const { return where_; }
+  // The requirement ID (docs/requirements, e.g. "SC-7-01") whose rule was broken, or "".
+  const std::string& requirement() const { return requirement_; }
 
-  // "where: what" (or just "what"), one line, for CLI output and report reasons.
+  // "where: what [REQ-ID]" (parts omitted when empty), one line, for CLI output and reports.
   std::string message() const;
+
+  // Names the requirement this error violates; checks reuse parser errors to explain verdicts.
+  Error& cite(std::string requirement_id) {
+    requirement_ = std::move(requirement_id);
+    return *this;
+  }
 
   // Adds an outer location: "outer: inner-where". Used as an error travels up a layer.
   Error& within(std::string_view outer);
@@ -44,6 +52,7 @@ class Error {
   ErrorCode code_;
   std::string what_;
   std::string where_;
+  std::string requirement_;
 };
 
 // Result<T>: a T or an Error. Like absl::StatusOr / std::expected (not in C++20).

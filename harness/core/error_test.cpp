@@ -29,6 +29,10 @@ TEST(Error, MessageJoinsWhereAndWhat) {
   EXPECT_EQ(e.where(), "Security header: DerivedKeyToken");
   EXPECT_EQ(Error(ErrorCode::kIo, "no such file").message(), "no such file");
   EXPECT_EQ(to_string(ErrorCode::kLimitExceeded), "limit exceeded");
+  Error cited(ErrorCode::kParse, "Length before Offset", "wsc:DerivedKeyToken");
+  cited.cite("SC-7-01");
+  EXPECT_EQ(cited.requirement(), "SC-7-01");
+  EXPECT_EQ(cited.message(), "wsc:DerivedKeyToken: Length before Offset [SC-7-01]");
 }
 
 TEST(Error, ResultCarriesValueOrError) {
