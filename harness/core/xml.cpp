@@ -518,13 +518,15 @@ int append_output(void* context, const char* buffer, int length) {
 
 }  // namespace
 
-Result<std::string> canonicalize(const Document& doc, xmlNode* node, const C14nOptions& options) {
+namespace {
+
+Result<std::string> canonicalize_in(xmlDoc* doc, xmlNode* node, const C14nOptions& options) {
   initialize();
   const std::string where = node != nullptr
                                 ? "xml::canonicalize <" + std::string(local_name(node)) + ">"
                                 : std::string("xml::canonicalize");
-  if (!doc) return Error(ErrorCode::kInvalidArgument, "empty document", where);
-  if (node != nullptr && node->doc != doc.get()) {
+  if (doc == nullptr) return Error(ErrorCode::kInvalidArgument, "empty document", where);
+  if (node != nullptr && node->doc != doc) {
     return Error(ErrorCode::kInvalidArgument, "node belongs to another document", where);
   }
   if (node != nullptr && node->type != XML_ELEMENT_NODE) {
@@ -548,7 +550,7 @@ Result<std::string> canonicalize(const Document& doc, xmlNode* node, const C14nO
   }
   const int mode = options.method == C14nMethod::kExclusive ? XML_C14N_EXCLUSIVE_1_0 : XML_C14N_1_0;
   const int rc =
-      xmlC14NExecute(doc.get(), node != nullptr ? &in_subtree : nullptr, node, mode,
+      xmlC14NExecute(doc, node != nullptr ? &in_subtree : nullptr, node, mode,
                      options.method == C14nMethod::kExclusive ? prefixes.data() : nullptr,
                      options.with_comments ? 1 : 0, buffer);
   const int closed = xmlOutputBufferClose(buffer);
@@ -560,6 +562,17 @@ Result<std::string> canonicalize(const Document& doc, xmlNode* node, const C14nO
                  where);
   }
   return out;
+}
+
+}  // namespace
+
+Result<std::string> canonicalize(const Document& doc, xmlNode* node, const C14nOptions& options) {
+  return canonicalize_in(doc.get(), node, options);
+}
+
+Result<std::string> canonicalize(const xmlNode* node, const C14nOptions& options) {
+  if (node == nullptr) return Error(ErrorCode::kInvalidArgument, "no element", "xml::canonicalize");
+  return canonicalize_in(node->doc, const_cast<xmlNode*>(node), options);
 }
 
 // ---- IDs --------------------------------------------------------------------------------------
@@ -612,6 +625,70 @@ Result<xmlNode*> find_by_id(const Document& doc, std::string_view id) {
                  where);
   }
   return found.front();
+}
+
+// ---- building ---------------------------------------------------------------------------------
+
+namespace {
+
+std::string z(std::string_view v) { return std::string(v); }
+
+xmlNs* find_or_declare(xmlNode* element, std::string_view ns_uri, std::string_view prefix) {
+  const std::string uri = z(ns_uri);
+  const std::string pfx = z(prefix);
+  xmlNs* existing = xmlSearchNs(element->doc, element, pfx.empty() ? nullptr : to_xml_chars(pfx.c_str()));
+  if (existing != nullptr && view(existing->href) == ns_uri) return existing;
+  return xmlNewNs(element, to_xml_chars(uri.c_str()), pfx.empty() ? nullptr : to_xml_chars(pfx.c_str()));
+}
+
+}  // namespace
+
+Document new_document(std::string_view ns_uri, std::string_view prefix, std::string_view local) {
+  initialize();
+  xmlDoc* doc = xmlNewDoc(to_xml_chars("1.0"));
+  const std::string name = z(local);
+  xmlNode* root = xmlNewDocNode(doc, nullptr, to_xml_chars(name.c_str()), nullptr);
+  xmlDocSetRootElement(doc, root);
+  if (!ns_uri.empty()) xmlSetNs(root, find_or_declare(root, ns_uri, prefix));
+  return Document(doc);
+}
+
+xmlNode* add_element(xmlNode* parent, std::string_view ns_uri, std::string_view prefix,
+                     std::string_view local, std::string_view text) {
+  const std::string name = z(local);
+  xmlNode* node = xmlNewDocNode(parent->doc, nullptr, to_xml_chars(name.c_str()), nullptr);
+  xmlAddChild(parent, node);
+  if (!ns_uri.empty()) xmlSetNs(node, find_or_declare(node, ns_uri, prefix));
+  if (!text.empty()) {
+    const std::string t = z(text);
+    xmlNodeAddContentLen(node, to_xml_chars(t.c_str()), static_cast<int>(t.size()));
+  }
+  return node;
+}
+
+void set_attribute(xmlNode* element, std::string_view ns_uri, std::string_view prefix,
+                   std::string_view local, std::string_view value) {
+  const std::string name = z(local);
+  const std::string v = z(value);
+  if (ns_uri.empty()) {
+    xmlSetProp(element, to_xml_chars(name.c_str()), to_xml_chars(v.c_str()));
+    return;
+  }
+  xmlSetNsProp(element, find_or_declare(element, ns_uri, prefix), to_xml_chars(name.c_str()),
+               to_xml_chars(v.c_str()));
+}
+
+Result<xmlNode*> append_fragment(xmlNode* parent, std::string_view fragment) {
+  PARLEY_ASSIGN_OR_RETURN(Document doc, parse(fragment));
+  return append_copy(parent, doc.root());
+}
+
+xmlNode* append_copy(xmlNode* parent, const xmlNode* node) {
+  xmlNode* copy = xmlDocCopyNode(const_cast<xmlNode*>(node), parent->doc, 1);
+  xmlAddChild(parent, copy);
+  // Namespaces the copy uses but does not declare are re-declared on it (reconciliation).
+  xmlReconciliateNs(parent->doc, copy);
+  return copy;
 }
 
 }  // namespace parley::xml

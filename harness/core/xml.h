@@ -120,6 +120,25 @@ struct AttributeValue {
 AttributeValue attribute(const xmlNode* node, std::string_view ns_uri, std::string_view name);
 std::vector<xmlNode*> child_elements(const xmlNode* node);
 
+// --- building ---------------------------------------------------------------------------------
+// Builders used by the wire models (one implementation of each format, used both ways).
+
+// A new document whose root element is {ns_uri}local, written with `prefix` ("" = default ns).
+Document new_document(std::string_view ns_uri, std::string_view prefix, std::string_view local);
+// Appends an element {ns_uri}local to `parent` with optional text content. The namespace is
+// declared on the new element unless an ancestor already binds `prefix` to `ns_uri`.
+xmlNode* add_element(xmlNode* parent, std::string_view ns_uri, std::string_view prefix,
+                     std::string_view local, std::string_view text = {});
+// Sets an attribute; ns_uri "" means unqualified. Namespaced attributes reuse an in-scope
+// binding of `prefix` or declare it on `element`.
+void set_attribute(xmlNode* element, std::string_view ns_uri, std::string_view prefix,
+                   std::string_view local, std::string_view value);
+// Parses `fragment` (one element, namespaces declared inside it) with the default limits and
+// appends a copy under `parent`. Used to re-insert extension elements kept in canonical form.
+Result<xmlNode*> append_fragment(xmlNode* parent, std::string_view fragment);
+// Deep-copies `node` (from any document) as the last child of `parent`.
+xmlNode* append_copy(xmlNode* parent, const xmlNode* node);
+
 // --- canonicalization ----------------------------------------------------------------------
 
 enum class C14nMethod {
@@ -136,6 +155,8 @@ struct C14nOptions {
 
 // Canonicalizes the subtree rooted at `node` (the whole document when node is nullptr).
 Result<std::string> canonicalize(const Document& doc, xmlNode* node, const C14nOptions& options);
+// The subtree rooted at `node`, in the document that owns it.
+Result<std::string> canonicalize(const xmlNode* node, const C14nOptions& options = {});
 
 // --- IDs ------------------------------------------------------------------------------------
 

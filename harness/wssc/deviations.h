@@ -1,0 +1,33 @@
+// Deliberate non-conformance, in one place. The attack cases and the oracle's fault injection
+// ask the builders for wrong messages through these switches; with everything off (the
+// default) every builder writes what the specs require. Each switch names the rule it breaks.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace parley::wssc {
+
+struct DktDeviations {
+  bool length_before_offset = false;      // SC-7-01: Length written before Offset/Generation
+  bool offset_and_generation = false;     // SC-7-02: both Offset and Generation written
+  bool omit_nonce = false;                // SC-7-08 / WCF-03: no wsc:Nonce
+  bool empty_nonce = false;               // SC-7-08: <wsc:Nonce/> with no content
+  std::optional<std::string> algorithm;   // SC-7-03/04: an @Algorithm other than P_SHA1
+  std::optional<std::string> raw_offset;  // SC-7-20: Offset text as given (e.g. "-1", "abc")
+  std::optional<std::string> raw_length;  // SC-7-20: Length text as given
+  // The key actually used differs from what the DKT says (a sender bug: SC-7-10).
+  bool derive_with_wrong_label = false;
+};
+
+struct SctDeviations {
+  bool relative_identifier = false;  // SC-2-02: Identifier is not an absolute URI
+  bool two_identifiers = false;      // SC-2-01: two wsc:Identifier children
+};
+
+struct Deviations {
+  DktDeviations dkt;
+  SctDeviations sct;
+};
+
+}  // namespace parley::wssc
