@@ -45,6 +45,14 @@ class Error {
     return *this;
   }
 
+  // The protocol fault this error maps to, in Clark notation "{namespace}local" (e.g. a SOAP
+  // fault subcode a service answers with), or "". Protocol layers set and read it.
+  const std::string& fault() const { return fault_; }
+  Error& with_fault(std::string clark_name) {
+    fault_ = std::move(clark_name);
+    return *this;
+  }
+
   // Adds an outer location: "outer: inner-where". Used as an error travels up a layer.
   Error& within(std::string_view outer);
 
@@ -53,6 +61,7 @@ class Error {
   std::string what_;
   std::string where_;
   std::string requirement_;
+  std::string fault_;
 };
 
 // Result<T>: a T or an Error. Like absl::StatusOr / std::expected (not in C++20).
