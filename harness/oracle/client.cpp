@@ -1,0 +1,221 @@
+#include "harness/oracle/client.h"
+
+#include "harness/core/crypto.h"
+
+namespace parley::oracle {
+namespace {
+
+namespace ns = names::ns;
+
+Error protocol_error(std::string what, std::string where = "client") {
+  return Error(ErrorCode::kVerification, std::move(what), std::move(where));
+}
+
+}  // namespace
+
+Client::Client(ClientConfig config, SendFunction send) : config_(std::move(config)), send_(std::move(send)) {}
+
+Client::Prepared Client::prepare(std::string_view action, const std::string& to) {
+  Prepared p{wssc::new_envelope(config_.versions.soap), {}};
+  wssc::AddressingHeaders h;
+  h.action = std::string(action);
+  h.message_id = wssc::new_uuid_urn();
+  h.to = to;
+  h.reply_to = std::string(names::addressing(config_.versions.addressing).anonymous);
+  p.signed_ids = wssc::add_addressing_headers(wssc::envelope_header(p.doc), config_.versions.addressing, h);
+  return p;
+}
+
+Result<xml::Document> Client::send(const std::string& url, const xml::Document& doc, std::string_view action) {
+  SoapRequest req;
+  const auto& soap = names::soap(config_.versions.soap);
+  req.content_type = std::string(soap.content_type) + "; charset=utf-8";
+  if (config_.versions.soap == names::SoapVersion::k1_1) req.soap_action = "\"" + std::string(action) + "\"";
+  req.body = xml::serialize(doc);
+  req.over_tls = url.rfind("https://", 0) == 0;
+  exchanges_.push_back(Exchange{url, req, std::nullopt});
+  PARLEY_ASSIGN_OR_RETURN(SoapResponse resp, send_(url, req));
+  exchanges_.back().response = resp;
+  auto parsed = xml::parse(resp.body);
+  if (!parsed.ok()) {
+    return protocol_error("HTTP " + std::to_string(resp.status) + " with a body that is not XML: " +
+                              parsed.error().message(),
+                          url);
+  }
+  auto view = wssc::parse_envelope(*parsed);
+  if (!view.ok()) return protocol_error("HTTP " + std::to_string(resp.status) + ": " + view.error().message(), url);
+  if (auto fault = wssc::parse_fault(*view); fault.ok()) {
+    Error e(ErrorCode::kVerification,
+            "the service answered a fault " + wssc::clark(fault->specific().view()) + ": " + fault->reason, url);
+    return e.with_fault(wssc::clark(fault->specific().view()));
+  }
+  if (resp.status != 200) return protocol_error("HTTP " + std::to_string(resp.status) + " without a SOAP fault", url);
+  return std::move(parsed).value();
+}
+
+Result<wssc::RequestSecurityTokenResponse> Client::single_rstr(const wssc::EnvelopeView& view,
+                                                              std::string_view expected_action) {
+  if (view.headers.action != expected_action) {
+    return protocol_error("response wsa:Action '" + view.headers.action + "', expected '" +
+                          std::string(expected_action) + "'");
+  }
+  if (view.body_child == nullptr) return protocol_error("empty response Body");
+  PARLEY_ASSIGN_OR_RETURN(wssc::TrustResponse resp, wssc::parse_trust_response(view.body_child));
+  if (resp.responses.size() != 1) {
+    return protocol_error("the response holds " + std::to_string(resp.responses.size()) + " RSTRs, expected one");
+  }
+  return resp.responses.front();
+}
+
+Result<wssc::OpenedMessage> Client::open_response(xml::Document& response) {
+  if (!context_) return protocol_error("no security context");
+  wssc::SingleContextResolver resolver(*context_);
+  return wssc::open_envelope(response, resolver);
+}
+
+Result<std::optional<Bytes>> Client::fresh_entropy() {
+  if (config_.entropy_bytes == 0) return std::optional<Bytes>();
+  PARLEY_ASSIGN_OR_RETURN(Bytes b, crypto::random_bytes(config_.entropy_bytes));
+  return std::optional<Bytes>(std::move(b));
+}
+
+Status Client::issue() {
+  const names::TrustVersion tv = config_.versions.trust();
+  const auto& t = names::trust(tv);
+  const auto& sc = names::sc(config_.versions.sc);
+  if (config_.bootstrap == Bootstrap::kPresharedSct) {
+    wssc::ContextKey ctx;
+    ctx.sct.version = config_.versions.sc;
+    ctx.sct.identifier = config_.preshared_identifier;
+    ctx.key = config_.preshared_key;
+    context_ = std::move(ctx);
+    return ok_status();
+  }
+  Prepared p = prepare(t.rst_sct, config_.sts_url);
+  xmlNode* security = wssc::security_header(p.doc, true);
+  wssc::append_timestamp(security, wssc::make_timestamp(wssc::Clock::now(), std::chrono::seconds(300)));
+  if (config_.bootstrap == Bootstrap::kUsernameToken) {
+    wssc::UsernameToken ut;
+    if (config_.password_digest) {
+      PARLEY_ASSIGN_OR_RETURN(ut, wssc::UsernameToken::with_digest(config_.username, config_.password,
+                                                                   wssc::Clock::now()));
+    } else {
+      ut.username = config_.username;
+      ut.password = config_.password;
+    }
+    wssc::append_username_token(security, ut);
+  }
+  wssc::RequestSecurityToken rst;
+  rst.version = tv;
+  rst.token_type = std::string(sc.sct_token_type);
+  rst.request_type = std::string(t.request_issue);
+  PARLEY_ASSIGN_OR_RETURN(std::optional<Bytes> entropy, fresh_entropy());
+  if (entropy) {
+    rst.entropy = wssc::KeyMaterial{wssc::KeyMaterial::Kind::kBinarySecret, *entropy,
+                                    std::string(t.binary_secret_nonce), {}, {}};
+  }
+  rst.key_size = config_.key_size;
+  wssc::append_rst(wssc::envelope_body(p.doc), rst);
+  PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, p.doc, t.rst_sct));
+  PARLEY_ASSIGN_OR_RETURN(wssc::EnvelopeView view, wssc::parse_envelope(response));
+  PARLEY_ASSIGN_OR_RETURN(wssc::RequestSecurityTokenResponse rstr, single_rstr(view, t.rstr_sct));
+  if (!rstr.requested_token) return protocol_error("the RSTR carries no RequestedSecurityToken");
+  PARLEY_ASSIGN_OR_RETURN(Bytes key, wssc::issued_key(rstr, entropy, config_.key_size));
+  context_ = wssc::ContextKey{*rstr.requested_token, std::move(key)};
+  return ok_status();
+}
+
+Result<std::string> Client::call(std::string_view body_xml) {
+  if (!context_) return protocol_error("no security context: issue first");
+  Prepared p = prepare(config_.action, config_.service_url);
+  PARLEY_ASSIGN_OR_RETURN(xmlNode * body, xml::append_fragment(wssc::envelope_body(p.doc), body_xml));
+  (void)body;
+  wssc::ProtectOptions o;
+  o.derived_keys = config_.derived_keys;
+  o.encrypt_body = config_.encrypt;
+  o.signature_key_length = config_.signature_key_length;
+  o.encryption_key_length = config_.encryption_key_length;
+  PARLEY_TRY(wssc::secure_envelope(p.doc, *context_, o, p.signed_ids));
+  PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.service_url, p.doc, config_.action));
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_response(response));
+  if (opened.envelope.body_child == nullptr) return protocol_error("the response Body is empty");
+  return xml::canonicalize(opened.envelope.body_child);
+}
+
+Status Client::renew() {
+  if (!context_) return protocol_error("no security context: issue first");
+  const names::TrustVersion tv = config_.versions.trust();
+  const auto& t = names::trust(tv);
+  Prepared p = prepare(t.rst_sct_renew, config_.sts_url);
+  wssc::RequestSecurityToken rst;
+  rst.version = tv;
+  rst.token_type = std::string(names::sc(config_.versions.sc).sct_token_type);
+  rst.request_type = std::string(t.request_renew);
+  rst.renew_target = wssc::SecurityTokenReference::to_identifier(context_->sct);
+  PARLEY_ASSIGN_OR_RETURN(std::optional<Bytes> entropy, fresh_entropy());
+  if (entropy) {
+    rst.entropy = wssc::KeyMaterial{wssc::KeyMaterial::Kind::kBinarySecret, *entropy,
+                                    std::string(t.binary_secret_nonce), {}, {}};
+  }
+  rst.key_size = config_.key_size;
+  wssc::append_rst(wssc::envelope_body(p.doc), rst);
+  wssc::ProtectOptions o;
+  o.derived_keys = config_.derived_keys;
+  PARLEY_TRY(wssc::secure_envelope(p.doc, *context_, o, p.signed_ids));
+  PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, p.doc, t.rst_sct_renew));
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_response(response));
+  PARLEY_ASSIGN_OR_RETURN(wssc::RequestSecurityTokenResponse rstr, single_rstr(opened.envelope, t.rstr_sct_renew));
+  if (!rstr.requested_token) return protocol_error("the renewal response carries no new token");
+  if (rstr.requested_token->identifier != context_->sct.identifier) {
+    return protocol_error("the renewed token has another Identifier (SC-5-05)");
+  }
+  PARLEY_ASSIGN_OR_RETURN(Bytes key, wssc::issued_key(rstr, entropy, config_.key_size));
+  context_ = wssc::ContextKey{*rstr.requested_token, std::move(key)};
+  return ok_status();
+}
+
+Status Client::amend() {
+  if (!context_) return protocol_error("no security context: issue first");
+  const names::TrustVersion tv = config_.versions.trust();
+  const auto& t = names::trust(tv);
+  Prepared p = prepare(t.rst_sct_amend, config_.sts_url);
+  wssc::RequestSecurityToken rst;
+  rst.version = tv;
+  rst.token_type = std::string(names::sc(config_.versions.sc).sct_token_type);
+  rst.request_type = std::string(names::request_type(tv, names::ScOperation::kAmend));
+  wssc::append_rst(wssc::envelope_body(p.doc), rst);
+  wssc::ProtectOptions o;
+  o.derived_keys = config_.derived_keys;
+  PARLEY_TRY(wssc::secure_envelope(p.doc, *context_, o, p.signed_ids));
+  PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, p.doc, t.rst_sct_amend));
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_response(response));
+  PARLEY_ASSIGN_OR_RETURN(wssc::RequestSecurityTokenResponse rstr, single_rstr(opened.envelope, t.rstr_sct_amend));
+  if (rstr.requested_token && rstr.requested_token->identifier != context_->sct.identifier) {
+    return protocol_error("the amendment changed the Identifier (SC-4-05)");
+  }
+  return ok_status();
+}
+
+Status Client::cancel() {
+  if (!context_) return protocol_error("no security context: issue first");
+  const names::TrustVersion tv = config_.versions.trust();
+  const auto& t = names::trust(tv);
+  Prepared p = prepare(t.rst_sct_cancel, config_.sts_url);
+  wssc::RequestSecurityToken rst;
+  rst.version = tv;
+  rst.token_type = std::string(names::sc(config_.versions.sc).sct_token_type);
+  rst.request_type = std::string(t.request_cancel);
+  rst.cancel_target = wssc::SecurityTokenReference::to_identifier(context_->sct);
+  wssc::append_rst(wssc::envelope_body(p.doc), rst);
+  wssc::ProtectOptions o;
+  o.derived_keys = config_.derived_keys;
+  PARLEY_TRY(wssc::secure_envelope(p.doc, *context_, o, p.signed_ids));
+  PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, p.doc, t.rst_sct_cancel));
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_response(response));
+  PARLEY_ASSIGN_OR_RETURN(wssc::RequestSecurityTokenResponse rstr, single_rstr(opened.envelope, t.rstr_sct_cancel));
+  if (!rstr.requested_token_cancelled) return protocol_error("no wst:RequestedTokenCancelled (SC-6-03)");
+  context_.reset();
+  return ok_status();
+}
+
+}  // namespace parley::oracle

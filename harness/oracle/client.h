@@ -1,0 +1,80 @@
+// parley's reference WS-SC client: issue, call, renew, amend and cancel against any service a
+// profile describes. Built from harness/wssc like the oracle; used by the integration tests,
+// by `parley client`, and by people checking a service by hand.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/oracle/service.h"
+
+namespace parley::oracle {
+
+// Sends one SOAP request to a URL and returns the HTTP answer (any status); transport errors
+// (unreachable, timeout) are Errors.
+using SendFunction = std::function<Result<SoapResponse>(const std::string& url, const SoapRequest& request)>;
+
+struct ClientConfig {
+  wssc::Versions versions;
+  std::string sts_url;
+  std::string service_url;
+  Bootstrap bootstrap = Bootstrap::kNone;
+  std::string username;
+  std::string password;
+  bool password_digest = true;
+  std::string preshared_identifier;
+  Bytes preshared_key;
+  std::uint64_t key_size = 256;        // bits requested (wst:KeySize)
+  std::size_t entropy_bytes = 32;      // client entropy (0 = send none)
+  bool derived_keys = true;
+  bool encrypt = false;
+  std::uint64_t signature_key_length = 24;
+  std::uint64_t encryption_key_length = 32;
+  std::string action = "urn:parley:echo";  // wsa:Action of application messages
+};
+
+// One request/response pair, for evidence and debugging.
+struct Exchange {
+  std::string url;
+  SoapRequest request;
+  std::optional<SoapResponse> response;
+};
+
+class Client {
+ public:
+  Client(ClientConfig config, SendFunction send);
+
+  // Obtains a context (RST/SCT), or installs the pre-shared one.
+  Status issue();
+  // Sends `body_xml` (one element) protected with the context; returns the response Body's
+  // first element, serialized.
+  Result<std::string> call(std::string_view body_xml);
+  Status renew();
+  Status amend();
+  Status cancel();
+
+  const std::optional<wssc::ContextKey>& context() const { return context_; }
+  void set_context(wssc::ContextKey context) { context_ = std::move(context); }
+  const std::vector<Exchange>& exchanges() const { return exchanges_; }
+  const ClientConfig& config() const { return config_; }
+
+ private:
+  struct Prepared {
+    xml::Document doc;
+    std::vector<std::string> signed_ids;
+  };
+  Prepared prepare(std::string_view action, const std::string& to);
+  Result<xml::Document> send(const std::string& url, const xml::Document& doc, std::string_view action);
+  Result<wssc::RequestSecurityTokenResponse> single_rstr(const wssc::EnvelopeView& view, std::string_view expected_action);
+  Result<wssc::OpenedMessage> open_response(xml::Document& response);
+  Result<std::optional<Bytes>> fresh_entropy();
+
+  ClientConfig config_;
+  SendFunction send_;
+  std::optional<wssc::ContextKey> context_;
+  std::vector<Exchange> exchanges_;
+};
+
+}  // namespace parley::oracle

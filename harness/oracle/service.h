@@ -1,0 +1,110 @@
+// parley's reference WS-SecureConversation service (the oracle): an STS that issues, renews,
+// amends and cancels SCTs, and an application endpoint that accepts SCT-protected messages and
+// echoes the first child of the request Body. Transport-independent: `handle` maps one SOAP
+// request to one SOAP response, and `parley serve` puts it behind HTTP(S).
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <optional>
+#include <string>
+
+#include "harness/oracle/context_store.h"
+#include "harness/wssc/envelope.h"
+#include "harness/wssc/security.h"
+#include "harness/wssc/trust.h"
+
+namespace parley::oracle {
+
+enum class Bootstrap { kNone, kUsernameToken, kPresharedSct };
+enum class EntropyMode { kCombined, kClient, kServer };
+
+std::string_view to_string(Bootstrap b);
+std::string_view to_string(EntropyMode e);
+
+struct ServiceConfig {
+  wssc::Versions versions;
+  Bootstrap bootstrap = Bootstrap::kNone;
+  std::map<std::string, std::string> users;  // username -> password (kUsernameToken)
+  bool allow_password_text_without_tls = false;
+  // kPresharedSct: the context both sides know in advance.
+  std::string preshared_identifier;
+  Bytes preshared_key;
+
+  EntropyMode entropy = EntropyMode::kCombined;
+  std::uint64_t default_key_size = 256;  // bits (Basic256)
+  std::uint64_t min_key_size = 128;      // requests below are clamped up (SC-3-09)
+  std::uint64_t max_key_size = 512;      // requests above are clamped down
+  ContextPolicy contexts;
+
+  bool derived_keys = true;  // protect responses with DKTs (else with the context key)
+  std::uint64_t signature_key_length = 24;
+  std::uint64_t encryption_key_length = 32;
+  bool require_derived_keys = false;       // refuse requests signed with the context key itself
+  bool encrypt_responses = false;          // also encrypt when the request was not encrypted
+  bool signature_confirmation = false;     // WSS 1.1 SignatureConfirmation in responses
+  bool allow_renew = true;
+  bool allow_cancel = true;
+  bool allow_amend = true;
+  std::chrono::seconds max_clock_skew{300};
+  wssc::DktLimits dkt_limits;
+};
+
+struct SoapRequest {
+  std::string content_type;  // the HTTP Content-Type
+  std::string soap_action;   // the HTTP SOAPAction header (SOAP 1.1), "" when absent
+  std::string body;
+  bool over_tls = false;
+};
+
+struct SoapResponse {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+};
+
+class Service {
+ public:
+  explicit Service(ServiceConfig config);
+
+  SoapResponse handle(const SoapRequest& request);
+  // Same, at a given time (tests of expiry and rollover).
+  SoapResponse handle(const SoapRequest& request, Clock::time_point now);
+
+  const ServiceConfig& config() const { return config_; }
+  ContextStore& contexts() { return store_; }
+
+ private:
+  Result<xml::Document> dispatch(xml::Document& request, const wssc::EnvelopeView& view, const SoapRequest& raw,
+                                 Clock::time_point now);
+  Result<xml::Document> issue(xml::Document& request, const wssc::EnvelopeView& view, const SoapRequest& raw,
+                              Clock::time_point now);
+  Result<xml::Document> renew(xml::Document& request, Clock::time_point now);
+  Result<xml::Document> cancel(xml::Document& request, Clock::time_point now);
+  Result<xml::Document> amend(xml::Document& request, Clock::time_point now);
+  Result<xml::Document> echo(xml::Document& request, Clock::time_point now);
+
+  // The key material of an issuance or renewal for the configured entropy mode.
+  struct KeyDecision {
+    Bytes key;
+    std::optional<wssc::KeyMaterial> proof;
+    std::optional<wssc::KeyMaterial> entropy;
+    std::uint64_t key_size = 0;
+  };
+  Result<KeyDecision> decide_key(const wssc::RequestSecurityToken& rst);
+  Status authenticate(const wssc::EnvelopeView& view, const SoapRequest& raw, Clock::time_point now,
+                      std::string& principal);
+  // A response envelope (RelatesTo the request's MessageID) with `action`.
+  xml::Document response_envelope(const wssc::EnvelopeView& request, std::string_view action,
+                                  std::vector<std::string>& signed_ids);
+  Status protect_response(xml::Document& response, const wssc::OpenedMessage& request, const wssc::ContextKey& context,
+                          const std::vector<std::string>& signed_ids, Clock::time_point now);
+  wssc::OpenPolicy open_policy(Clock::time_point now) const;
+  SoapResponse fault_response(const Error& error, std::string_view relates_to) const;
+  SoapResponse to_response(const xml::Document& doc, int status) const;
+
+  ServiceConfig config_;
+  ContextStore store_;
+};
+
+}  // namespace parley::oracle
