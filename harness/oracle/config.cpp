@@ -1,1 +1,391 @@
-// placeholder
+#include "harness/oracle/config.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <toml++/toml.h>
+
+namespace parley::oracle {
+namespace {
+
+constexpr std::size_t kMaxConfigBytes = 1u << 20;
+
+Error config_error(std::string what, std::string where) {
+  return Error(ErrorCode::kInvalidArgument, std::move(what), std::move(where));
+}
+
+Result<std::string> read_file(const std::string& path) {
+  std::error_code ec;
+  auto size = std::filesystem::file_size(path, ec);
+  if (ec) return Error(ErrorCode::kIo, "cannot read: " + ec.message(), path);
+  if (size > kMaxConfigBytes) return Error(ErrorCode::kLimitExceeded, "file larger than 1 MiB", path);
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+Result<toml::table> parse_toml(std::string_view text, const std::string& what) {
+  if (text.size() > kMaxConfigBytes) return Error(ErrorCode::kLimitExceeded, "larger than 1 MiB", what);
+  // Debian's toml++ is built with exceptions; they stop here and become an Error.
+  try {
+    return toml::parse(text);
+  } catch (const toml::parse_error& err) {
+    std::ostringstream msg;
+    msg << err.description() << " (line " << err.source().begin.line << ", column " << err.source().begin.column
+        << ")";
+    return config_error(msg.str(), what);
+  }
+}
+
+// Reads typed values from one table, and at the end reports keys nobody asked for.
+class Section {
+ public:
+  Section(const toml::table* table, std::string name) : table_(table), name_(std::move(name)) {}
+
+  Result<std::string> str(const char* key, std::string fallback) {
+    seen_.insert(key);
+    if (!table_ || !table_->contains(key)) return fallback;
+    auto v = (*table_)[key].value<std::string>();
+    if (!v) return config_error("must be a string", name_ + "." + key);
+    return *v;
+  }
+  Result<bool> flag(const char* key, bool fallback) {
+    seen_.insert(key);
+    if (!table_ || !table_->contains(key)) return fallback;
+    auto v = (*table_)[key].value<bool>();
+    if (!v) return config_error("must be true or false", name_ + "." + key);
+    return *v;
+  }
+  Result<std::uint64_t> uint(const char* key, std::uint64_t fallback, std::uint64_t max) {
+    seen_.insert(key);
+    if (!table_ || !table_->contains(key)) return fallback;
+    auto v = (*table_)[key].value<std::int64_t>();
+    if (!v || *v < 0) return config_error("must be a non-negative integer", name_ + "." + key);
+    if (static_cast<std::uint64_t>(*v) > max) {
+      return config_error("must be at most " + std::to_string(max), name_ + "." + key);
+    }
+    return static_cast<std::uint64_t>(*v);
+  }
+  Status no_unknown_keys() const {
+    if (!table_) return ok_status();
+    for (const auto& [key, value] : *table_) {
+      if (!seen_.count(std::string(key.str()))) {
+        return config_error("unknown key '" + std::string(key.str()) + "'", name_);
+      }
+    }
+    return ok_status();
+  }
+
+ private:
+  const toml::table* table_;
+  std::string name_;
+  std::set<std::string> seen_;
+};
+
+Status no_unknown_tables(const toml::table& root, std::initializer_list<const char*> known, const std::string& what) {
+  for (const auto& [key, value] : root) {
+    bool ok = false;
+    for (const char* k : known) ok = ok || key.str() == k;
+    if (!ok) return config_error("unknown table or key '" + std::string(key.str()) + "'", what);
+  }
+  return ok_status();
+}
+
+Result<wssc::Versions> parse_versions(Section& s) {
+  wssc::Versions v;
+  PARLEY_ASSIGN_OR_RETURN(std::string soap, s.str("soap", "1.2"));
+  PARLEY_ASSIGN_OR_RETURN(std::string wsa, s.str("addressing", "1.0"));
+  PARLEY_ASSIGN_OR_RETURN(std::string sc, s.str("sc_version", "1.3"));
+  if (soap == "1.1") {
+    v.soap = names::SoapVersion::k1_1;
+  } else if (soap != "1.2") {
+    return config_error("soap must be \"1.1\" or \"1.2\", got \"" + soap + "\"", "wssc.soap");
+  }
+  if (wsa == "2004/08") {
+    v.addressing = names::AddressingVersion::k2004_08;
+  } else if (wsa != "1.0") {
+    return config_error("addressing must be \"2004/08\" or \"1.0\", got \"" + wsa + "\"", "wssc.addressing");
+  }
+  if (sc == "feb2005") {
+    v.sc = names::ScVersion::kFeb2005;
+  } else if (sc == "1.4") {
+    v.sc = names::ScVersion::k1_4;
+  } else if (sc != "1.3") {
+    return config_error("sc_version must be \"feb2005\", \"1.3\" or \"1.4\", got \"" + sc + "\"", "wssc.sc_version");
+  }
+  return v;
+}
+
+Result<Bootstrap> parse_bootstrap(const std::string& text, const std::string& where) {
+  if (text == "none") return Bootstrap::kNone;
+  if (text == "username-token") return Bootstrap::kUsernameToken;
+  if (text == "preshared-sct") return Bootstrap::kPresharedSct;
+  return config_error("bootstrap \"" + text +
+                          "\" is not supported (none, username-token, preshared-sct; the certificate "
+                          "bootstraps come with the certificate work)",
+                      where);
+}
+
+// A key given inline (hex / base64:) or in a file holding hex.
+Result<Bytes> key_from(Section& s, const std::string& base_dir, const std::string& where) {
+  PARLEY_ASSIGN_OR_RETURN(std::string inline_key, s.str("key", ""));
+  PARLEY_ASSIGN_OR_RETURN(std::string key_file, s.str("key_file", ""));
+  if (!inline_key.empty() && !key_file.empty()) return config_error("give key or key_file, not both", where);
+  std::string text = inline_key;
+  if (!key_file.empty()) {
+    std::filesystem::path p(key_file);
+    if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
+    PARLEY_ASSIGN_OR_RETURN(text, read_file(p.string()));
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.pop_back();
+  }
+  if (text.empty()) return Bytes{};
+  auto bytes = decode_hex_or_base64(text);
+  if (!bytes.ok()) return config_error(bytes.error().message(), where);
+  return bytes;
+}
+
+std::string base_dir_of(const std::string& path) {
+  auto parent = std::filesystem::path(path).parent_path();
+  return parent.empty() ? "." : parent.string();
+}
+
+}  // namespace
+
+std::string_view soap_name(names::SoapVersion v) { return v == names::SoapVersion::k1_1 ? "1.1" : "1.2"; }
+std::string_view addressing_name(names::AddressingVersion v) {
+  return v == names::AddressingVersion::k2004_08 ? "2004/08" : "1.0";
+}
+std::string_view sc_name(names::ScVersion v) {
+  switch (v) {
+    case names::ScVersion::kFeb2005: return "feb2005";
+    case names::ScVersion::k1_3: return "1.3";
+    case names::ScVersion::k1_4: return "1.4";
+  }
+  return "1.3";
+}
+
+Result<ServeConfig> parse_serve_config(std::string_view text, const std::string& base_dir) {
+  PARLEY_ASSIGN_OR_RETURN(toml::table root, parse_toml(text, "oracle config"));
+  PARLEY_TRY(no_unknown_tables(root, {"server", "wssc", "limits", "users", "preshared"}, "oracle config"));
+  ServeConfig c;
+  ServiceConfig& svc = c.service;
+
+  Section server(root["server"].as_table(), "server");
+  PARLEY_ASSIGN_OR_RETURN(c.host, server.str("host", c.host));
+  PARLEY_ASSIGN_OR_RETURN(std::uint64_t port, server.uint("port", 0, 65535));
+  c.port = static_cast<std::uint16_t>(port);
+  PARLEY_ASSIGN_OR_RETURN(c.tls, server.flag("tls", false));
+  PARLEY_ASSIGN_OR_RETURN(c.certificate_file, server.str("certificate", ""));
+  PARLEY_ASSIGN_OR_RETURN(c.private_key_file, server.str("private_key", ""));
+  PARLEY_ASSIGN_OR_RETURN(c.sts_path, server.str("sts_path", c.sts_path));
+  PARLEY_ASSIGN_OR_RETURN(c.service_path, server.str("service_path", c.service_path));
+  PARLEY_TRY(server.no_unknown_keys());
+  if (c.tls && (c.certificate_file.empty() || c.private_key_file.empty())) {
+    return config_error("tls = true needs certificate and private_key (scripts/gen-certs makes them)", "server");
+  }
+  for (const std::string* p : {&c.sts_path, &c.service_path}) {
+    if (p->empty() || (*p)[0] != '/') return config_error("paths must start with '/'", "server");
+  }
+
+  Section wssc(root["wssc"].as_table(), "wssc");
+  PARLEY_ASSIGN_OR_RETURN(svc.versions, parse_versions(wssc));
+  PARLEY_ASSIGN_OR_RETURN(std::string bootstrap, wssc.str("bootstrap", "none"));
+  PARLEY_ASSIGN_OR_RETURN(svc.bootstrap, parse_bootstrap(bootstrap, "wssc.bootstrap"));
+  PARLEY_ASSIGN_OR_RETURN(std::string entropy, wssc.str("entropy", "combined"));
+  if (entropy == "combined") {
+    svc.entropy = EntropyMode::kCombined;
+  } else if (entropy == "client") {
+    svc.entropy = EntropyMode::kClient;
+  } else if (entropy == "server") {
+    svc.entropy = EntropyMode::kServer;
+  } else {
+    return config_error("entropy must be combined, client or server", "wssc.entropy");
+  }
+  PARLEY_ASSIGN_OR_RETURN(svc.default_key_size, wssc.uint("key_size", 256, 131072));
+  PARLEY_ASSIGN_OR_RETURN(svc.min_key_size, wssc.uint("min_key_size", 128, 131072));
+  PARLEY_ASSIGN_OR_RETURN(svc.max_key_size, wssc.uint("max_key_size", 512, 131072));
+  if (svc.min_key_size > svc.max_key_size || svc.min_key_size < 64) {
+    return config_error("need 64 <= min_key_size <= max_key_size", "wssc");
+  }
+  PARLEY_ASSIGN_OR_RETURN(svc.derived_keys, wssc.flag("derived_keys", true));
+  PARLEY_ASSIGN_OR_RETURN(svc.require_derived_keys, wssc.flag("require_derived_keys", false));
+  PARLEY_ASSIGN_OR_RETURN(svc.encrypt_responses, wssc.flag("encrypt_responses", false));
+  PARLEY_ASSIGN_OR_RETURN(svc.signature_confirmation, wssc.flag("signature_confirmation", false));
+  PARLEY_ASSIGN_OR_RETURN(svc.signature_key_length, wssc.uint("signature_key_length", 24, 64));
+  PARLEY_ASSIGN_OR_RETURN(svc.encryption_key_length, wssc.uint("encryption_key_length", 32, 32));
+  PARLEY_ASSIGN_OR_RETURN(svc.allow_renew, wssc.flag("renew", true));
+  PARLEY_ASSIGN_OR_RETURN(svc.allow_cancel, wssc.flag("cancel", true));
+  PARLEY_ASSIGN_OR_RETURN(svc.allow_amend, wssc.flag("amend", true));
+  PARLEY_ASSIGN_OR_RETURN(svc.allow_password_text_without_tls, wssc.flag("allow_password_text_without_tls", false));
+  PARLEY_TRY(wssc.no_unknown_keys());
+  for (std::uint64_t len : {svc.signature_key_length, svc.encryption_key_length}) {
+    if (len != 16 && len != 24 && len != 32) {
+      return config_error("derived key lengths must be 16, 24 or 32 bytes", "wssc");
+    }
+  }
+
+  Section limits(root["limits"].as_table(), "limits");
+  PARLEY_ASSIGN_OR_RETURN(std::uint64_t lifetime, limits.uint("key_lifetime_seconds", 15 * 3600, 10ull * 365 * 86400));
+  PARLEY_ASSIGN_OR_RETURN(std::uint64_t rollover, limits.uint("rollover_seconds", 300, 86400));
+  PARLEY_ASSIGN_OR_RETURN(std::uint64_t skew, limits.uint("max_clock_skew_seconds", 300, 86400));
+  PARLEY_ASSIGN_OR_RETURN(std::uint64_t max_contexts, limits.uint("max_contexts", 128, 1u << 20));
+  PARLEY_ASSIGN_OR_RETURN(svc.dkt_limits.max_offset, limits.uint("dkt_max_offset", 64, 1u << 20));
+  PARLEY_ASSIGN_OR_RETURN(svc.dkt_limits.max_label_chars, limits.uint("dkt_max_label_chars", 128, 1u << 20));
+  PARLEY_ASSIGN_OR_RETURN(svc.dkt_limits.max_nonce_bytes, limits.uint("dkt_max_nonce_bytes", 128, 1u << 20));
+  PARLEY_TRY(limits.no_unknown_keys());
+  svc.contexts.key_lifetime = std::chrono::seconds(lifetime);
+  svc.contexts.rollover = std::chrono::seconds(rollover);
+  svc.contexts.max_contexts = static_cast<std::size_t>(max_contexts);
+  svc.max_clock_skew = std::chrono::seconds(skew);
+
+  if (const toml::table* users = root["users"].as_table()) {
+    for (const auto& [name, value] : *users) {
+      auto pw = value.value<std::string>();
+      if (!pw) return config_error("passwords must be strings", "users." + std::string(name.str()));
+      svc.users[std::string(name.str())] = *pw;
+    }
+  }
+  Section preshared(root["preshared"].as_table(), "preshared");
+  PARLEY_ASSIGN_OR_RETURN(svc.preshared_identifier, preshared.str("identifier", ""));
+  PARLEY_ASSIGN_OR_RETURN(svc.preshared_key, key_from(preshared, base_dir, "preshared"));
+  PARLEY_TRY(preshared.no_unknown_keys());
+  if (svc.bootstrap == Bootstrap::kUsernameToken && svc.users.empty()) {
+    return config_error("bootstrap = \"username-token\" needs at least one entry in [users]", "wssc.bootstrap");
+  }
+  if (svc.bootstrap == Bootstrap::kPresharedSct) {
+    if (svc.preshared_identifier.empty() || svc.preshared_key.size() < 16) {
+      return config_error("bootstrap = \"preshared-sct\" needs [preshared] identifier and a key of >= 16 bytes",
+                          "wssc.bootstrap");
+    }
+  }
+  return c;
+}
+
+Result<ServeConfig> load_serve_config(const std::string& path) {
+  PARLEY_ASSIGN_OR_RETURN(std::string text, read_file(path));
+  auto c = parse_serve_config(text, base_dir_of(path));
+  if (!c.ok()) return c.error().within(path);
+  return c;
+}
+
+std::string target_profile(const ServeConfig& c, const std::string& base_url) {
+  const ServiceConfig& s = c.service;
+  std::ostringstream o;
+  auto q = [](std::string_view v) { return toml::value<std::string>(std::string(v)); };
+  o << "# Target profile of a running `parley serve` (docs/target-profile.md).\n";
+  o << "[target]\n";
+  o << "name = \"parley reference service\"\n";
+  o << "kind = \"wssc-service\"\n\n";
+  o << "[wssc]\n";
+  o << "sts_url = " << q(base_url + c.sts_path) << "\n";
+  o << "service_url = " << q(base_url + c.service_path) << "\n";
+  o << "soap = " << q(soap_name(s.versions.soap)) << "\n";
+  o << "addressing = " << q(addressing_name(s.versions.addressing)) << "\n";
+  o << "sc_version = " << q(sc_name(s.versions.sc)) << "\n";
+  o << "bootstrap = " << q(to_string(s.bootstrap)) << "\n";
+  o << "protection = " << q(s.require_derived_keys ? "derived-keys" : (s.derived_keys ? "derived-keys" : "sct-key"))
+    << "\n";
+  o << "algorithm_suite = \"Basic256\"\n";
+  o << "key_size = " << s.default_key_size << "\n";
+  o << "request_body = \"<e:Echo xmlns:e='urn:example'>hi</e:Echo>\"\n\n";
+  o << "[credentials]\n";
+  if (s.bootstrap == Bootstrap::kUsernameToken && !s.users.empty()) {
+    o << "username = " << q(s.users.begin()->first) << "\n";
+    o << "password = " << q(s.users.begin()->second) << "\n";
+  }
+  if (s.bootstrap == Bootstrap::kPresharedSct) {
+    o << "sct_identifier = " << q(s.preshared_identifier) << "\n";
+    o << "sct_key = " << q(hex_encode(s.preshared_key)) << "\n";
+  }
+  o << "\n[capabilities]\n";
+  o << "renew = " << (s.allow_renew ? "true" : "false") << "\n";
+  o << "cancel = " << (s.allow_cancel ? "true" : "false") << "\n";
+  o << "amend = " << (s.allow_amend ? "true" : "false") << "\n";
+  o << "cookie_mode = false\n";
+  o << "replay_detection = false\n";
+  o << "encryption = true\n";
+  o << "signature_confirmation = " << (s.signature_confirmation ? "true" : "false") << "\n";
+  return o.str();
+}
+
+Result<TargetProfile> parse_target_profile(std::string_view text, const std::string& base_dir) {
+  PARLEY_ASSIGN_OR_RETURN(toml::table root, parse_toml(text, "target profile"));
+  PARLEY_TRY(no_unknown_tables(root, {"target", "wssc", "credentials", "capabilities", "relying_party"},
+                               "target profile"));
+  TargetProfile p;
+  Section target(root["target"].as_table(), "target");
+  PARLEY_ASSIGN_OR_RETURN(p.name, target.str("name", "unnamed target"));
+  PARLEY_ASSIGN_OR_RETURN(p.kind, target.str("kind", "wssc-service"));
+  PARLEY_TRY(target.no_unknown_keys());
+  if (p.kind != "wssc-service" && p.kind != "wssc-client" && p.kind != "relying-party") {
+    return config_error("kind must be wssc-service, wssc-client or relying-party", "target.kind");
+  }
+  Section w(root["wssc"].as_table(), "wssc");
+  ClientConfig& c = p.client;
+  PARLEY_ASSIGN_OR_RETURN(c.sts_url, w.str("sts_url", ""));
+  PARLEY_ASSIGN_OR_RETURN(c.service_url, w.str("service_url", ""));
+  PARLEY_ASSIGN_OR_RETURN(c.versions, parse_versions(w));
+  PARLEY_ASSIGN_OR_RETURN(std::string bootstrap, w.str("bootstrap", "none"));
+  PARLEY_ASSIGN_OR_RETURN(c.bootstrap, parse_bootstrap(bootstrap, "wssc.bootstrap"));
+  PARLEY_ASSIGN_OR_RETURN(p.protection, w.str("protection", "derived-keys"));
+  if (p.protection != "derived-keys" && p.protection != "sct-key") {
+    return config_error("protection must be derived-keys or sct-key", "wssc.protection");
+  }
+  c.derived_keys = p.protection == "derived-keys";
+  PARLEY_ASSIGN_OR_RETURN(p.algorithm_suite, w.str("algorithm_suite", "Basic256"));
+  PARLEY_ASSIGN_OR_RETURN(c.key_size, w.uint("key_size", 256, 131072));
+  PARLEY_ASSIGN_OR_RETURN(p.request_body, w.str("request_body", "<e:Echo xmlns:e='urn:example'>hi</e:Echo>"));
+  PARLEY_ASSIGN_OR_RETURN(c.action, w.str("action", c.action));
+  PARLEY_TRY(w.no_unknown_keys());
+  if (c.service_url.empty()) return config_error("service_url is required", "wssc");
+  if (c.sts_url.empty()) c.sts_url = c.service_url;
+
+  Section cred(root["credentials"].as_table(), "credentials");
+  PARLEY_ASSIGN_OR_RETURN(c.username, cred.str("username", ""));
+  PARLEY_ASSIGN_OR_RETURN(c.password, cred.str("password", ""));
+  PARLEY_ASSIGN_OR_RETURN(c.password_digest, cred.flag("password_digest", true));
+  PARLEY_ASSIGN_OR_RETURN(c.preshared_identifier, cred.str("sct_identifier", ""));
+  PARLEY_ASSIGN_OR_RETURN(std::string sct_key, cred.str("sct_key", ""));
+  PARLEY_ASSIGN_OR_RETURN(std::string sct_key_file, cred.str("sct_key_file", ""));
+  PARLEY_TRY(cred.no_unknown_keys());
+  std::string key_text = sct_key;
+  if (!sct_key_file.empty()) {
+    std::filesystem::path kp(sct_key_file);
+    if (kp.is_relative()) kp = std::filesystem::path(base_dir) / kp;
+    PARLEY_ASSIGN_OR_RETURN(key_text, read_file(kp.string()));
+    while (!key_text.empty() && (key_text.back() == '\n' || key_text.back() == ' ')) key_text.pop_back();
+  }
+  if (!key_text.empty()) {
+    auto key = decode_hex_or_base64(key_text);
+    if (!key.ok()) return config_error(key.error().message(), "credentials.sct_key");
+    c.preshared_key = std::move(*key);
+  }
+  if (c.bootstrap == Bootstrap::kPresharedSct && (c.preshared_identifier.empty() || c.preshared_key.empty())) {
+    return config_error("bootstrap preshared-sct needs sct_identifier and sct_key (or sct_key_file)", "credentials");
+  }
+  if (c.bootstrap == Bootstrap::kUsernameToken && c.username.empty()) {
+    return config_error("bootstrap username-token needs username and password", "credentials");
+  }
+
+  Section caps(root["capabilities"].as_table(), "capabilities");
+  PARLEY_ASSIGN_OR_RETURN(p.renew, caps.flag("renew", true));
+  PARLEY_ASSIGN_OR_RETURN(p.cancel, caps.flag("cancel", true));
+  PARLEY_ASSIGN_OR_RETURN(p.amend, caps.flag("amend", false));
+  PARLEY_ASSIGN_OR_RETURN(p.cookie_mode, caps.flag("cookie_mode", false));
+  PARLEY_ASSIGN_OR_RETURN(p.replay_detection, caps.flag("replay_detection", false));
+  PARLEY_ASSIGN_OR_RETURN(p.encryption, caps.flag("encryption", false));
+  PARLEY_ASSIGN_OR_RETURN(p.signature_confirmation, caps.flag("signature_confirmation", false));
+  PARLEY_TRY(caps.no_unknown_keys());
+  return p;
+}
+
+Result<TargetProfile> load_target_profile(const std::string& path) {
+  PARLEY_ASSIGN_OR_RETURN(std::string text, read_file(path));
+  auto p = parse_target_profile(text, base_dir_of(path));
+  if (!p.ok()) return p.error().within(path);
+  return p;
+}
+
+}  // namespace parley::oracle

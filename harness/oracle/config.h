@@ -1,0 +1,58 @@
+// TOML configuration: the oracle's (`parley serve --config`) and target profiles (what a run
+// or `parley client` points at). Schemas: docs/oracle-config.md, docs/target-profile.md. Unknown
+// keys are errors: a typo must not silently change what is tested.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "harness/oracle/client.h"
+#include "harness/oracle/service.h"
+
+namespace parley::oracle {
+
+struct ServeConfig {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;  // 0 = ephemeral; the bound port is printed
+  bool tls = false;
+  std::string certificate_file;  // PEM
+  std::string private_key_file;  // PEM
+  std::string sts_path = "/sts";
+  std::string service_path = "/service";
+  ServiceConfig service;
+};
+
+// Parses an oracle config; `base_dir` resolves relative file names (key files).
+Result<ServeConfig> parse_serve_config(std::string_view toml_text, const std::string& base_dir = ".");
+Result<ServeConfig> load_serve_config(const std::string& path);
+
+// The target profile describing a running oracle, as `parley serve --print-profile` prints it.
+std::string target_profile(const ServeConfig& config, const std::string& base_url);
+
+// A parsed target profile (kind = "wssc-service").
+struct TargetProfile {
+  std::string name;
+  std::string kind;
+  ClientConfig client;
+  std::string request_body;
+  std::string protection;       // derived-keys | sct-key
+  std::string algorithm_suite;  // e.g. Basic256
+  // Claimed capabilities (the engine probes them).
+  bool renew = true;
+  bool cancel = true;
+  bool amend = false;
+  bool cookie_mode = false;
+  bool replay_detection = false;
+  bool encryption = false;
+  bool signature_confirmation = false;
+};
+
+Result<TargetProfile> parse_target_profile(std::string_view toml_text, const std::string& base_dir = ".");
+Result<TargetProfile> load_target_profile(const std::string& path);
+
+// Version names as profiles spell them ("1.1", "1.2"; "2004/08", "1.0"; "feb2005", "1.3", "1.4").
+std::string_view soap_name(names::SoapVersion v);
+std::string_view addressing_name(names::AddressingVersion v);
+std::string_view sc_name(names::ScVersion v);
+
+}  // namespace parley::oracle
