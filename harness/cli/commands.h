@@ -22,6 +22,8 @@ void add_vectors_command(CLI::App& app, RunState& state);
 void add_nbfx_command(CLI::App& app, RunState& state);        // cmd_nbfx.cpp
 void add_cookie_command(CLI::App& app, RunState& state);      // cmd_cookie.cpp
 void add_machinekey_command(CLI::App& app, RunState& state);  // cmd_machinekey.cpp
+void add_serve_command(CLI::App& app, RunState& state);       // cmd_serve.cpp
+void add_client_command(CLI::App& app, RunState& state);      // cmd_client.cpp
 
 // Prints "parley: error: <message>" to stderr and returns kExitUsage.
 int usage_error(const std::string& message);

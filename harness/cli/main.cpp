@@ -33,6 +33,8 @@ int main(int argc, char** argv) {
   add_nbfx_command(app, state);
   add_cookie_command(app, state);
   add_machinekey_command(app, state);
+  add_serve_command(app, state);
+  add_client_command(app, state);
 
   try {
     app.parse(argc, argv);

@@ -1,5 +1,7 @@
 #include "harness/oracle/client.h"
 
+#include <algorithm>
+
 #include "harness/core/crypto.h"
 
 namespace parley::oracle {
@@ -38,8 +40,12 @@ Result<xml::Document> Client::send(const std::string& url, const xml::Document& 
   exchanges_.back().response = resp;
   auto parsed = xml::parse(resp.body);
   if (!parsed.ok()) {
-    return protocol_error("HTTP " + std::to_string(resp.status) + " with a body that is not XML: " +
-                              parsed.error().message(),
+    std::string excerpt = resp.body.substr(0, std::min<std::size_t>(resp.body.size(), 120));
+    for (char& c : excerpt) {
+      if (c == '\n' || c == '\r') c = ' ';
+    }
+    return protocol_error("HTTP " + std::to_string(resp.status) + " (" + resp.content_type +
+                              ") with a body that is not XML: '" + excerpt + "'",
                           url);
   }
   auto view = wssc::parse_envelope(*parsed);

@@ -1,0 +1,107 @@
+// `parley client`: the reference WS-SC client, step by step against any service a target
+// profile describes.
+#include <iostream>
+#include <memory>
+
+#include "harness/cli/commands.h"
+#include "harness/oracle/config.h"
+#include "harness/oracle/http_binding.h"
+
+namespace parley::cli {
+namespace {
+
+struct ClientOptions {
+  std::string target;
+  std::string body;
+  bool encrypt = false;
+  bool show_exchanges = false;
+  std::string ca_file;
+  bool insecure = false;
+  std::vector<std::string> steps;
+};
+
+void print_exchange(const oracle::Exchange& e) {
+  std::cout << "--- POST " << e.url << "\n" << e.request.body << "\n";
+  if (e.response) std::cout << "--- HTTP " << e.response->status << "\n" << e.response->body << "\n";
+}
+
+int run_client(const ClientOptions& o) {
+  auto profile = oracle::load_target_profile(o.target);
+  if (!profile.ok()) return usage_error(profile.error().message());
+  if (profile->kind != "wssc-service") return usage_error(o.target + ": kind must be wssc-service for parley client");
+  oracle::ClientConfig config = profile->client;
+  config.encrypt = o.encrypt;
+  const std::string body = o.body.empty() ? profile->request_body : o.body;
+  std::vector<std::string> steps = o.steps.empty() ? std::vector<std::string>{"issue", "call", "cancel"} : o.steps;
+  for (const std::string& step : steps) {
+    if (step != "issue" && step != "call" && step != "renew" && step != "amend" && step != "cancel") {
+      return usage_error("unknown step '" + step + "' (issue, call, renew, amend, cancel)");
+    }
+  }
+  transport::HttpClient::Options http_options;
+  http_options.connect_timeout = std::chrono::seconds(5);
+  http_options.total_timeout = std::chrono::seconds(30);
+  http_options.ca_file = o.ca_file;
+  if (o.insecure) {
+    http_options.verify_peer = false;
+    http_options.verify_host = false;
+  }
+  transport::HttpClient http(http_options);
+  oracle::Client client(config, oracle::http_sender(http));
+  std::size_t shown = 0;
+  for (const std::string& step : steps) {
+    Status result = ok_status();
+    std::string detail;
+    if (step == "issue") {
+      result = client.issue();
+      if (result.ok()) {
+        detail = client.context()->sct.identifier + ", " + std::to_string(client.context()->key.size() * 8) + "-bit key";
+      }
+    } else if (step == "call") {
+      auto echoed = client.call(body);
+      if (echoed.ok()) {
+        detail = *echoed;
+      } else {
+        result = echoed.error();
+      }
+    } else if (step == "renew") {
+      result = client.renew();
+      if (result.ok()) detail = "instance " + client.context()->sct.instance;
+    } else if (step == "amend") {
+      result = client.amend();
+    } else {
+      result = client.cancel();
+    }
+    if (o.show_exchanges) {
+      for (; shown < client.exchanges().size(); ++shown) print_exchange(client.exchanges()[shown]);
+    }
+    if (!result.ok()) {
+      std::cout << step << ": FAILED: " << result.error().message() << "\n";
+      const bool unreachable = result.error().code() == ErrorCode::kIo && result.error().fault().empty();
+      return unreachable ? kExitCannotRun : kExitFailures;
+    }
+    std::cout << step << ": ok" << (detail.empty() ? "" : " (" + detail + ")") << "\n";
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_client_command(CLI::App& app, RunState& state) {
+  auto o = std::make_shared<ClientOptions>();
+  CLI::App* client = app.add_subcommand("client", "Reference WS-SC client: issue, call, renew, amend, cancel");
+  client->add_option("--target", o->target, "Target profile (TOML, docs/target-profile.md)")->required();
+  client->add_option("--body", o->body, "Application request Body element (default: the profile's request_body)");
+  client->add_flag("--encrypt", o->encrypt, "Encrypt the Body of application messages");
+  client->add_flag("--show-exchanges", o->show_exchanges, "Print every HTTP request and response");
+  client->add_option("--ca", o->ca_file, "CA certificate (PEM) for an HTTPS target");
+  client->add_flag("--insecure", o->insecure, "Do not verify the target's TLS certificate");
+  client->add_option("steps", o->steps, "Steps in order (default: issue call cancel)");
+  client->footer(
+      "Example:\n  parley serve --profile-out /tmp/oracle.toml &\n"
+      "  parley client --target /tmp/oracle.toml issue call renew call amend cancel\n"
+      "Exit codes: 0 every step succeeded, 1 a step failed, 2 usage, 3 the target was unreachable.");
+  client->callback([o, &state] { state.exit_code = run_client(*o); });
+}
+
+}  // namespace parley::cli

@@ -1,0 +1,91 @@
+// `parley serve`: the reference WS-SecureConversation service (the oracle) on HTTP(S).
+#include <csignal>
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "harness/cli/commands.h"
+#include "harness/oracle/config.h"
+#include "harness/oracle/http_binding.h"
+
+namespace parley::cli {
+namespace {
+
+struct ServeOptions {
+  std::string config_file;
+  std::string host;
+  int port = -1;
+  bool print_profile = false;
+  std::string profile_out;
+};
+
+int run_serve(const ServeOptions& o) {
+  auto config = o.config_file.empty() ? oracle::parse_serve_config("") : oracle::load_serve_config(o.config_file);
+  if (!config.ok()) return usage_error(config.error().message());
+  if (!o.host.empty()) config->host = o.host;
+  if (o.port >= 0) config->port = static_cast<std::uint16_t>(o.port);
+
+  // Block the stop signals before any thread starts, so that only sigwait below sees them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  auto service = std::make_shared<oracle::Service>(config->service);
+  transport::HttpServer::Options options;
+  options.bind_address = config->host;
+  options.port = config->port;
+  if (config->tls) options.tls = transport::HttpServer::TlsFiles{config->certificate_file, config->private_key_file};
+  const oracle::ServeConfig serve_config = *config;
+  transport::HttpServer server(options, [service, serve_config](const transport::HttpRequest& request,
+                                                                const transport::ConnectionInfo& connection) {
+    return oracle::handle_http(*service, serve_config, request, connection);
+  });
+  if (Status started = server.start(); !started.ok()) {
+    std::cerr << "parley: error: cannot start the server: " << started.error().message() << "\n";
+    return kExitCannotRun;
+  }
+  std::string base = server.url("");
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  std::cout << "parley serve: listening on " << base << "\n"
+            << "  STS:     " << base << config->sts_path << "\n"
+            << "  service: " << base << config->service_path << "\n"
+            << "  SOAP " << oracle::soap_name(config->service.versions.soap) << ", WS-Addressing "
+            << oracle::addressing_name(config->service.versions.addressing) << ", WS-SC "
+            << oracle::sc_name(config->service.versions.sc) << ", bootstrap "
+            << oracle::to_string(config->service.bootstrap) << "\n";
+  const std::string profile = oracle::target_profile(*config, base);
+  if (o.print_profile) std::cout << "\n" << profile;
+  if (!o.profile_out.empty()) {
+    std::ofstream out(o.profile_out);
+    out << profile;
+    if (!out) {
+      std::cerr << "parley: error: cannot write " << o.profile_out << "\n";
+      return kExitCannotRun;
+    }
+  }
+  std::cout.flush();
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  std::cout << "parley serve: stopping (signal " << signal << ")\n";
+  server.stop();
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_serve_command(CLI::App& app, RunState& state) {
+  auto o = std::make_shared<ServeOptions>();
+  CLI::App* serve = app.add_subcommand("serve", "Run the reference WS-SC service (the oracle) until SIGINT/SIGTERM");
+  serve->add_option("--config", o->config_file, "Oracle configuration (TOML, docs/oracle-config.md)");
+  serve->add_option("--host", o->host, "Listen address (overrides the config; default 127.0.0.1)");
+  serve->add_option("--port", o->port, "Listen port (overrides the config; 0 = ephemeral)")->check(CLI::Range(0, 65535));
+  serve->add_flag("--print-profile", o->print_profile,
+                  "Print the target profile of the running service (docs/target-profile.md)");
+  serve->add_option("--profile-out", o->profile_out, "Also write the target profile to this file");
+  serve->footer("With no --config: SOAP 1.2, WS-Addressing 1.0, WS-SC 1.3 on 127.0.0.1, issuing to anyone.");
+  serve->callback([o, &state] { state.exit_code = run_serve(*o); });
+}
+
+}  // namespace parley::cli
