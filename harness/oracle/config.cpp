@@ -1,5 +1,6 @@
 #include "harness/oracle/config.h"
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -273,7 +274,24 @@ Result<ServeConfig> load_serve_config(const std::string& path) {
 std::string target_profile(const ServeConfig& c, const std::string& base_url) {
   const ServiceConfig& s = c.service;
   std::ostringstream o;
-  auto q = [](std::string_view v) { return toml::value<std::string>(std::string(v)); };
+  // TOML basic strings, escaped (TOML 1.0 section "String").
+  auto q = [](std::string_view v) {
+    std::string out = "\"";
+    for (char ch : v) {
+      const auto u = static_cast<unsigned char>(ch);
+      if (ch == '"' || ch == '\\') {
+        out += '\\';
+        out += ch;
+      } else if (u < 0x20 || u == 0x7f) {
+        char buf[8];
+        std::snprintf(buf, sizeof(buf), "\\u%04x", u);
+        out += buf;
+      } else {
+        out += ch;
+      }
+    }
+    return out + "\"";
+  };
   o << "# Target profile of a running `parley serve` (docs/target-profile.md).\n";
   o << "[target]\n";
   o << "name = \"parley reference service\"\n";

@@ -102,6 +102,16 @@ key = "000102030405060708090a0b0c0d0e0f"
   EXPECT_FALSE(profile->cookie_mode);
 }
 
+TEST(TargetProfile, CredentialsWithQuotesAndBackslashesSurviveThePrintedProfile) {
+  auto serve = parse_serve_config("[wssc]\nbootstrap = \"username-token\"\n[users]\nalice = 'pa\"ss\\word'\n");
+  ASSERT_TRUE(serve.ok()) << serve.error().message();
+  EXPECT_EQ(serve->service.users.at("alice"), "pa\"ss\\word");
+  auto profile = parse_target_profile(target_profile(*serve, "http://127.0.0.1:1"));
+  ASSERT_TRUE(profile.ok()) << profile.error().message();
+  EXPECT_EQ(profile->client.username, "alice");
+  EXPECT_EQ(profile->client.password, "pa\"ss\\word");
+}
+
 TEST(TargetProfile, Errors) {
   EXPECT_NE(parse_target_profile("[wssc]\nsoap = \"1.2\"").error().message().find("service_url is required"),
             std::string::npos);

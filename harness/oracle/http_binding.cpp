@@ -50,7 +50,10 @@ SendFunction http_sender(transport::HttpClient& client) {
     http.headers.set("Content-Type", req.content_type);
     if (!req.soap_action.empty()) http.headers.set("SOAPAction", req.soap_action);
     http.body = req.body;
-    PARLEY_ASSIGN_OR_RETURN(transport::HttpResponse resp, client.send(url, http));
+    auto sent = client.send(url, http);
+    // Every transport failure (refused, timeout, TLS) means the exchange could not happen.
+    if (!sent.ok()) return Error(ErrorCode::kIo, sent.error().message(), "transport");
+    transport::HttpResponse resp = std::move(sent).value();
     SoapResponse out;
     out.status = resp.status;
     out.content_type = std::string(resp.headers.get("Content-Type").value_or(""));
