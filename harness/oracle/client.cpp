@@ -138,6 +138,8 @@ Result<std::string> Client::call(std::string_view body_xml) {
   (void)body;
   wssc::ProtectOptions o;
   o.derived_keys = config_.derived_keys;
+  o.signature_method = config_.signature_method;
+  o.digest_method = config_.digest_method;
   o.encrypt_body = config_.encrypt;
   o.signature_key_length = config_.signature_key_length;
   o.encryption_key_length = config_.encryption_key_length;
@@ -167,6 +169,8 @@ Status Client::renew() {
   wssc::append_rst(wssc::envelope_body(p.doc), rst);
   wssc::ProtectOptions o;
   o.derived_keys = config_.derived_keys;
+  o.signature_method = config_.signature_method;
+  o.digest_method = config_.digest_method;
   PARLEY_TRY(wssc::secure_envelope(p.doc, *context_, o, p.signed_ids));
   PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, p.doc, t.rst_sct_renew));
   PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_response(response));
@@ -192,6 +196,8 @@ Status Client::amend() {
   wssc::append_rst(wssc::envelope_body(p.doc), rst);
   wssc::ProtectOptions o;
   o.derived_keys = config_.derived_keys;
+  o.signature_method = config_.signature_method;
+  o.digest_method = config_.digest_method;
   PARLEY_TRY(wssc::secure_envelope(p.doc, *context_, o, p.signed_ids));
   PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, p.doc, t.rst_sct_amend));
   PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_response(response));
@@ -215,6 +221,8 @@ Status Client::cancel() {
   wssc::append_rst(wssc::envelope_body(p.doc), rst);
   wssc::ProtectOptions o;
   o.derived_keys = config_.derived_keys;
+  o.signature_method = config_.signature_method;
+  o.digest_method = config_.digest_method;
   PARLEY_TRY(wssc::secure_envelope(p.doc, *context_, o, p.signed_ids));
   PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, p.doc, t.rst_sct_cancel));
   PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_response(response));

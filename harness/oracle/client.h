@@ -30,6 +30,8 @@ struct ClientConfig {
   std::size_t entropy_bytes = 32;      // client entropy (0 = send none)
   bool derived_keys = true;
   bool encrypt = false;
+  xmlsec::SignatureMethod signature_method = xmlsec::SignatureMethod::kHmacSha1;
+  xmlsec::DigestMethod digest_method = xmlsec::DigestMethod::kSha1;
   std::uint64_t signature_key_length = 24;
   std::uint64_t encryption_key_length = 32;
   std::string action = "urn:parley:echo";  // wsa:Action of application messages

@@ -1,5 +1,6 @@
 #include "harness/oracle/config.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -154,6 +155,60 @@ std::string base_dir_of(const std::string& path) {
 
 }  // namespace
 
+namespace {
+
+struct SuiteSettings {
+  std::uint64_t signature_key_length;
+  std::uint64_t encryption_key_length;
+  std::uint64_t key_size;
+  xmlsec::SignatureMethod signature_method;
+  xmlsec::DigestMethod digest_method;
+};
+
+Result<SuiteSettings> suite_settings(std::string_view name) {
+  const names::AlgorithmSuite* suite = names::find_algorithm_suite(name);
+  if (suite == nullptr) {
+    return config_error("unknown algorithm suite '" + std::string(name) + "' (WS-SecurityPolicy 1.2 section 6.1)",
+                        "algorithm_suite");
+  }
+  if (suite->encryption.find("aes") == std::string_view::npos) {
+    return config_error("algorithm suite '" + std::string(name) + "' uses TripleDES, which parley does not implement",
+                        "algorithm_suite");
+  }
+  SuiteSettings s;
+  s.signature_key_length = static_cast<std::uint64_t>(suite->signature_key_derivation_bits / 8);
+  s.encryption_key_length = static_cast<std::uint64_t>(suite->encryption_key_derivation_bits / 8);
+  s.key_size = static_cast<std::uint64_t>(suite->min_symmetric_key_bits);
+  const bool sha256 = suite->digest == names::alg::kSha256;
+  s.signature_method = sha256 ? xmlsec::SignatureMethod::kHmacSha256 : xmlsec::SignatureMethod::kHmacSha1;
+  s.digest_method = sha256 ? xmlsec::DigestMethod::kSha256 : xmlsec::DigestMethod::kSha1;
+  return s;
+}
+
+}  // namespace
+
+Status apply_algorithm_suite(std::string_view suite, ServiceConfig& c) {
+  PARLEY_ASSIGN_OR_RETURN(SuiteSettings s, suite_settings(suite));
+  c.algorithm_suite = std::string(suite);
+  c.signature_key_length = s.signature_key_length;
+  c.encryption_key_length = s.encryption_key_length;
+  c.default_key_size = s.key_size;
+  c.signature_method = s.signature_method;
+  c.digest_method = s.digest_method;
+  c.dkt_limits.max_length = std::max(s.signature_key_length, s.encryption_key_length);
+  return ok_status();
+}
+
+Status apply_algorithm_suite(std::string_view suite, ClientConfig& c) {
+  PARLEY_ASSIGN_OR_RETURN(SuiteSettings s, suite_settings(suite));
+  c.signature_key_length = s.signature_key_length;
+  c.encryption_key_length = s.encryption_key_length;
+  c.key_size = s.key_size;
+  c.signature_method = s.signature_method;
+  c.digest_method = s.digest_method;
+  return ok_status();
+}
+
 std::string_view soap_name(names::SoapVersion v) { return v == names::SoapVersion::k1_1 ? "1.1" : "1.2"; }
 std::string_view addressing_name(names::AddressingVersion v) {
   return v == names::AddressingVersion::k2004_08 ? "2004/08" : "1.0";
@@ -194,6 +249,8 @@ Result<ServeConfig> parse_serve_config(std::string_view text, const std::string&
   PARLEY_ASSIGN_OR_RETURN(svc.versions, parse_versions(wssc));
   PARLEY_ASSIGN_OR_RETURN(std::string bootstrap, wssc.str("bootstrap", "none"));
   PARLEY_ASSIGN_OR_RETURN(svc.bootstrap, parse_bootstrap(bootstrap, "wssc.bootstrap"));
+  PARLEY_ASSIGN_OR_RETURN(std::string suite, wssc.str("algorithm_suite", "Basic256"));
+  PARLEY_TRY(apply_algorithm_suite(suite, svc));
   PARLEY_ASSIGN_OR_RETURN(std::string entropy, wssc.str("entropy", "combined"));
   if (entropy == "combined") {
     svc.entropy = EntropyMode::kCombined;
@@ -204,7 +261,7 @@ Result<ServeConfig> parse_serve_config(std::string_view text, const std::string&
   } else {
     return config_error("entropy must be combined, client or server", "wssc.entropy");
   }
-  PARLEY_ASSIGN_OR_RETURN(svc.default_key_size, wssc.uint("key_size", 256, 131072));
+  PARLEY_ASSIGN_OR_RETURN(svc.default_key_size, wssc.uint("key_size", svc.default_key_size, 131072));
   PARLEY_ASSIGN_OR_RETURN(svc.min_key_size, wssc.uint("min_key_size", 128, 131072));
   PARLEY_ASSIGN_OR_RETURN(svc.max_key_size, wssc.uint("max_key_size", 512, 131072));
   if (svc.min_key_size > svc.max_key_size || svc.min_key_size < 64) {
@@ -214,8 +271,9 @@ Result<ServeConfig> parse_serve_config(std::string_view text, const std::string&
   PARLEY_ASSIGN_OR_RETURN(svc.require_derived_keys, wssc.flag("require_derived_keys", false));
   PARLEY_ASSIGN_OR_RETURN(svc.encrypt_responses, wssc.flag("encrypt_responses", false));
   PARLEY_ASSIGN_OR_RETURN(svc.signature_confirmation, wssc.flag("signature_confirmation", false));
-  PARLEY_ASSIGN_OR_RETURN(svc.signature_key_length, wssc.uint("signature_key_length", 24, 64));
-  PARLEY_ASSIGN_OR_RETURN(svc.encryption_key_length, wssc.uint("encryption_key_length", 32, 32));
+  PARLEY_ASSIGN_OR_RETURN(svc.signature_key_length, wssc.uint("signature_key_length", svc.signature_key_length, 64));
+  PARLEY_ASSIGN_OR_RETURN(svc.encryption_key_length,
+                          wssc.uint("encryption_key_length", svc.encryption_key_length, 32));
   PARLEY_ASSIGN_OR_RETURN(svc.allow_renew, wssc.flag("renew", true));
   PARLEY_ASSIGN_OR_RETURN(svc.allow_cancel, wssc.flag("cancel", true));
   PARLEY_ASSIGN_OR_RETURN(svc.allow_amend, wssc.flag("amend", true));
@@ -305,7 +363,7 @@ std::string target_profile(const ServeConfig& c, const std::string& base_url) {
   o << "bootstrap = " << q(to_string(s.bootstrap)) << "\n";
   o << "protection = " << q(s.require_derived_keys ? "derived-keys" : (s.derived_keys ? "derived-keys" : "sct-key"))
     << "\n";
-  o << "algorithm_suite = \"Basic256\"\n";
+  o << "algorithm_suite = " << q(s.algorithm_suite) << "\n";
   o << "key_size = " << s.default_key_size << "\n";
   o << "request_body = \"<e:Echo xmlns:e='urn:example'>hi</e:Echo>\"\n\n";
   o << "[credentials]\n";
@@ -353,7 +411,8 @@ Result<TargetProfile> parse_target_profile(std::string_view text, const std::str
   }
   c.derived_keys = p.protection == "derived-keys";
   PARLEY_ASSIGN_OR_RETURN(p.algorithm_suite, w.str("algorithm_suite", "Basic256"));
-  PARLEY_ASSIGN_OR_RETURN(c.key_size, w.uint("key_size", 256, 131072));
+  PARLEY_TRY(apply_algorithm_suite(p.algorithm_suite, c));
+  PARLEY_ASSIGN_OR_RETURN(c.key_size, w.uint("key_size", c.key_size, 131072));
   PARLEY_ASSIGN_OR_RETURN(p.request_body, w.str("request_body", "<e:Echo xmlns:e='urn:example'>hi</e:Echo>"));
   PARLEY_ASSIGN_OR_RETURN(c.action, w.str("action", c.action));
   PARLEY_TRY(w.no_unknown_keys());

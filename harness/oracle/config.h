@@ -50,6 +50,12 @@ struct TargetProfile {
 Result<TargetProfile> parse_target_profile(std::string_view toml_text, const std::string& base_dir = ".");
 Result<TargetProfile> load_target_profile(const std::string& path);
 
+// Applies a WS-SecurityPolicy algorithm suite (names::kAlgorithmSuites): derived key lengths,
+// default KeySize, digest and signature method. Errors for unknown suites and for suites whose
+// ciphers parley does not implement (TripleDes).
+Status apply_algorithm_suite(std::string_view suite, ServiceConfig& config);
+Status apply_algorithm_suite(std::string_view suite, ClientConfig& config);
+
 // Version names as profiles spell them ("1.1", "1.2"; "2004/08", "1.0"; "feb2005", "1.3", "1.4").
 std::string_view soap_name(names::SoapVersion v);
 std::string_view addressing_name(names::AddressingVersion v);

@@ -112,6 +112,23 @@ TEST(TargetProfile, CredentialsWithQuotesAndBackslashesSurviveThePrintedProfile)
   EXPECT_EQ(profile->client.password, "pa\"ss\\word");
 }
 
+TEST(ServeConfig, AlgorithmSuiteSetsDerivedKeyLengthsAndMethods) {
+  auto basic128 = parse_serve_config("[wssc]\nalgorithm_suite = \"Basic128\"\n");
+  ASSERT_TRUE(basic128.ok()) << basic128.error().message();
+  EXPECT_EQ(basic128->service.signature_key_length, 16u);
+  EXPECT_EQ(basic128->service.encryption_key_length, 16u);
+  EXPECT_EQ(basic128->service.default_key_size, 128u);
+  auto sha256 = parse_serve_config("[wssc]\nalgorithm_suite = \"Basic256Sha256\"\n");
+  ASSERT_TRUE(sha256.ok()) << sha256.error().message();
+  EXPECT_EQ(sha256->service.signature_key_length, 24u);
+  EXPECT_EQ(sha256->service.encryption_key_length, 32u);
+  EXPECT_EQ(sha256->service.signature_method, xmlsec::SignatureMethod::kHmacSha256);
+  EXPECT_NE(parse_serve_config("[wssc]\nalgorithm_suite = \"TripleDes\"\n").error().message().find("TripleDES"),
+            std::string::npos);
+  EXPECT_NE(parse_serve_config("[wssc]\nalgorithm_suite = \"Basic999\"\n").error().message().find("unknown"),
+            std::string::npos);
+}
+
 TEST(TargetProfile, Errors) {
   EXPECT_NE(parse_target_profile("[wssc]\nsoap = \"1.2\"").error().message().find("service_url is required"),
             std::string::npos);

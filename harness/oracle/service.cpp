@@ -268,6 +268,8 @@ Status Service::protect_response(xml::Document& response, const wssc::OpenedMess
   o.signature_key_length = config_.signature_key_length;
   o.encryption_key_length = config_.encryption_key_length;
   o.include_sct = false;  // a WCF service references the context by Identifier (wire facts A)
+  o.signature_method = config_.signature_method;
+  o.digest_method = config_.digest_method;
   o.encrypt_body = request.body_was_encrypted || config_.encrypt_responses;
   if (config_.signature_confirmation) o.confirm_signature_values = {request.signature_value};
   o.now = now;

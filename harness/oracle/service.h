@@ -37,6 +37,9 @@ struct ServiceConfig {
   std::uint64_t max_key_size = 512;      // requests above are clamped down
   ContextPolicy contexts;
 
+  std::string algorithm_suite = "Basic256";  // WS-SP suite: key lengths, digest, signature method
+  xmlsec::SignatureMethod signature_method = xmlsec::SignatureMethod::kHmacSha1;
+  xmlsec::DigestMethod digest_method = xmlsec::DigestMethod::kSha1;
   bool derived_keys = true;  // protect responses with DKTs (else with the context key)
   std::uint64_t signature_key_length = 24;
   std::uint64_t encryption_key_length = 32;

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "harness/oracle/client.h"
+#include "harness/oracle/config.h"
 
 namespace parley::oracle {
 namespace {
@@ -216,6 +217,25 @@ TEST(Oracle, DirectKeyAndEncryption) {
   auto e = refused.call(kBody);
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(fault_local(e.error()), "InvalidSecurity");
+}
+
+TEST(Oracle, AlgorithmSuitesChangeKeyLengthsAndSignatureMethod) {
+  for (const char* suite : {"Basic128", "Basic192", "Basic256", "Basic256Sha256"}) {
+    ServiceConfig config;
+    ASSERT_TRUE(apply_algorithm_suite(suite, config).ok()) << suite;
+    Harness h(config);
+    ClientConfig cc = h.client_config();
+    ASSERT_TRUE(apply_algorithm_suite(suite, cc).ok()) << suite;
+    cc.encrypt = true;
+    Client client(cc, h.sender());
+    ASSERT_TRUE(client.issue().ok()) << suite;
+    EXPECT_EQ(client.context()->key.size() * 8, cc.key_size) << suite;
+    auto r = client.call(kBody);
+    ASSERT_TRUE(r.ok()) << suite << ": " << r.error().message();
+    const std::string& wire = client.exchanges().back().request.body;
+    const bool sha256 = std::string(suite) == "Basic256Sha256";
+    EXPECT_EQ(wire.find("hmac-sha256") != std::string::npos, sha256) << suite;
+  }
 }
 
 TEST(Oracle, ExpiredKeyGivesRenewNeededAndRenewRecovers) {
