@@ -4,6 +4,7 @@
 // Layers, outside in (session_token.h): chunked cookies -> base64 -> SecurityContextToken XML ->
 // <Cookie> -> cookie transforms -> payload -> NBFX session state.
 #include <cctype>
+#include <charconv>
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -267,11 +268,9 @@ Result<wif::CookieAttributes> attributes(const CookieOptions& o) {
   PARLEY_ASSIGN_OR_RETURN(a.same_site, wif::parse_same_site(o.same_site));
   if (!o.expires.empty()) {
     long long seconds = 0;
-    try {
-      std::size_t used = 0;
-      seconds = std::stoll(o.expires, &used);
-      if (used != o.expires.size() || seconds < 0) throw std::invalid_argument("x");
-    } catch (const std::exception&) {
+    const char* end = o.expires.data() + o.expires.size();
+    auto [ptr, ec] = std::from_chars(o.expires.data(), end, seconds);
+    if (ec != std::errc() || ptr != end || seconds < 0) {
       return Error(ErrorCode::kInvalidArgument, "'" + o.expires + "' is not Unix seconds", "--expires");
     }
     a.expires = std::chrono::sys_seconds{std::chrono::seconds{seconds}};

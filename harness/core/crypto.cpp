@@ -1,5 +1,6 @@
 #include "harness/core/crypto.h"
 
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -11,6 +12,7 @@
 
 #include <limits>
 #include <string>
+#include <utility>
 
 namespace parley::crypto {
 namespace {
@@ -43,6 +45,7 @@ const char* digest_name(HashAlgorithm alg) {
   switch (alg) {
     case HashAlgorithm::kSha1: return "SHA1";
     case HashAlgorithm::kSha256: return "SHA256";
+    case HashAlgorithm::kSha384: return "SHA384";
     case HashAlgorithm::kSha512: return "SHA512";
   }
   return "SHA1";
@@ -98,6 +101,7 @@ std::string_view to_string(HashAlgorithm alg) {
   switch (alg) {
     case HashAlgorithm::kSha1: return "SHA-1";
     case HashAlgorithm::kSha256: return "SHA-256";
+    case HashAlgorithm::kSha384: return "SHA-384";
     case HashAlgorithm::kSha512: return "SHA-512";
   }
   return "?";
@@ -107,6 +111,7 @@ std::size_t digest_size(HashAlgorithm alg) {
   switch (alg) {
     case HashAlgorithm::kSha1: return 20;
     case HashAlgorithm::kSha256: return 32;
+    case HashAlgorithm::kSha384: return 48;
     case HashAlgorithm::kSha512: return 64;
   }
   return 0;
@@ -562,6 +567,24 @@ Status rsa_pkcs1_sha256_verify(const RsaKey& key, ByteView data, ByteView signat
     return Error(ErrorCode::kVerification, "signature does not verify", "RSA-SHA256 verify");
   }
   return ok_status();
+}
+
+Result<RsaPublicNumbers> rsa_public_numbers(const RsaKey& key) {
+  if (key.get() == nullptr) {
+    return Error(ErrorCode::kInvalidArgument, "no key", "RSA public numbers");
+  }
+  RsaPublicNumbers out;
+  for (auto [name, target] : {std::pair{OSSL_PKEY_PARAM_RSA_N, &out.modulus},
+                              std::pair{OSSL_PKEY_PARAM_RSA_E, &out.exponent}}) {
+    BIGNUM* bn = nullptr;
+    if (EVP_PKEY_get_bn_param(key.get(), name, &bn) != 1 || bn == nullptr) {
+      return crypto_error("cannot read the RSA public numbers", "RSA public numbers");
+    }
+    target->resize(static_cast<std::size_t>(BN_num_bytes(bn)));
+    BN_bn2bin(bn, target->data());  // big-endian, no leading zero octets
+    BN_free(bn);
+  }
+  return out;
 }
 
 }  // namespace parley::crypto

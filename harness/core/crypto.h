@@ -14,7 +14,7 @@
 
 namespace parley::crypto {
 
-enum class HashAlgorithm { kSha1, kSha256, kSha512 };
+enum class HashAlgorithm { kSha1, kSha256, kSha384, kSha512 };
 std::string_view to_string(HashAlgorithm alg);
 std::size_t digest_size(HashAlgorithm alg);
 
@@ -114,6 +114,14 @@ Result<Bytes> rsa_oaep_sha1_decrypt(const RsaKey& key, ByteView ciphertext);
 // RSASSA-PKCS1-v1_5 with SHA-256.
 Result<Bytes> rsa_pkcs1_sha256_sign(const RsaKey& key, ByteView data);
 Status rsa_pkcs1_sha256_verify(const RsaKey& key, ByteView data, ByteView signature);
+
+// The public numbers of an RSA key as unsigned big-endian octets without leading zeros (the
+// XML-DSig CryptoBinary form, RFC 3275 section 4.4.2.2), e.g. exponent 65537 = 01 00 01.
+struct RsaPublicNumbers {
+  Bytes modulus;
+  Bytes exponent;
+};
+Result<RsaPublicNumbers> rsa_public_numbers(const RsaKey& key);
 
 // The newest OpenSSL error queue entry as text (and clears the queue), for error messages.
 std::string openssl_error_text();

@@ -238,5 +238,47 @@ TEST_F(RsaTest, PemRoundTripAndGarbage) {
   EXPECT_FALSE(RsaKey::from_der_certificate(h("3003020100")).ok());
 }
 
+TEST(Digest, Sha384AndHmacSha384) {
+  // FIPS 180-2 "abc" and RFC 4231 test case 1 (needed by ASP.NET MachineKey HMACSHA384).
+  EXPECT_EQ(hx(digest(HashAlgorithm::kSha384, as_bytes("abc"))),
+            "cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed"
+            "8086072ba1e7cc2358baeca134c825a7");
+  EXPECT_EQ(hx(hmac(HashAlgorithm::kSha384, Bytes(20, 0x0b), as_bytes("Hi There"))),
+            "afd03944d84895626b0825f4ab46907f15f9dadbe4101ec682aa034c7cebc59c"
+            "faea9ea9076ede7f4af152e8b2fa9cb6");
+  EXPECT_EQ(digest_size(HashAlgorithm::kSha384), 48u);
+  EXPECT_EQ(to_string(HashAlgorithm::kSha384), "SHA-384");
+}
+
+TEST(RsaPublicNumbers, FixedKeyModulusAndExponent) {
+  // Modulus as printed by `openssl rsa -noout -modulus` for this key.
+  const char* pem =
+      "-----BEGIN PUBLIC KEY-----\n"
+      "MIGfMA0GCSqGSIb3DQEBAQUAA4GNADCBiQKBgQDLHxv4znJRqBemHiZIa0V1dp/7\n"
+      "z7kgZ9zd/041giWVVxvgc01w/Bln9FQwp+V5OYvOG6IgMZMaDCBPIcR/IR78+WYe\n"
+      "+mjbFhSr1EJ+wQ7eNPUTphk0QJC1FMATy2iOwv5zmRL+P/qKkdAPtmInwdPBgW4m\n"
+      "ha1rR86NMEX+1yvzHwIDAQAB\n"
+      "-----END PUBLIC KEY-----\n";
+  auto key = RsaKey::from_pem(pem);
+  ASSERT_TRUE(key.ok());
+  auto numbers = rsa_public_numbers(*key);
+  ASSERT_TRUE(numbers.ok()) << numbers.error().message();
+  EXPECT_EQ(hex_encode(numbers->modulus),
+            "cb1f1bf8ce7251a817a61e26486b4575769ffbcfb92067dcddff4e35822595571be0734d70fc1967f45430"
+            "a7e579398bce1ba22031931a0c204f21c47f211efcf9661efa68db1614abd4427ec10ede34f513a6193440"
+            "90b514c013cb688ec2fe739912fe3ffa8a91d00fb66227c1d3c1816e2685ad6b47ce8d3045fed72bf31f");
+  EXPECT_EQ(hex_encode(numbers->exponent), "010001");  // minimal octets, no leading zero
+}
+
+TEST_F(RsaTest, PublicNumbersOfPrivateAndPublicKeyAgree) {
+  auto priv = rsa_public_numbers(*key_);
+  auto pub = rsa_public_numbers(*key_->public_only());
+  ASSERT_TRUE(priv.ok() && pub.ok());
+  EXPECT_EQ(priv->modulus, pub->modulus);
+  EXPECT_EQ(priv->modulus.size(), 256u);
+  EXPECT_NE(priv->modulus[0], 0);
+  EXPECT_EQ(hex_encode(priv->exponent), "010001");
+}
+
 }  // namespace
 }  // namespace parley::crypto

@@ -607,6 +607,15 @@ inline constexpr std::string_view kNoProofKeyFeb2005 =
     "http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey";
 }  // namespace wcf
 
+// WIF (System.Security.Claims) claim URIs that a session token carries by default.
+namespace wif {
+// ClaimValueTypes.String: the ValueType of a claim made without one.
+inline constexpr std::string_view kClaimValueTypeString = "http://www.w3.org/2001/XMLSchema#string";
+// ClaimTypes.Name / ClaimTypes.Role: ClaimsIdentity's default NameClaimType / RoleClaimType.
+inline constexpr std::string_view kClaimTypeName = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/name";
+inline constexpr std::string_view kClaimTypeRole = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
+}  // namespace wif
+
 // =============================================================================================
 // WS-SecurityPolicy 1.2 s.6.1 algorithm suites
 // =============================================================================================
