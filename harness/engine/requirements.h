@@ -1,0 +1,53 @@
+// The requirement catalog as data (docs/requirements/*.json, embedded at build time): what each
+// case cites, and what the verdict rules need to know about it (level, confirmation status).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/core/error.h"
+
+namespace parley::engine {
+
+enum class Level { kMust, kShould, kMay, kProfile };
+enum class SourceStatus { kConfirmed, kPartly, kUnconfirmed };
+
+std::string_view to_string(Level level);
+std::string_view to_string(SourceStatus status);
+
+struct Requirement {
+  std::string id;
+  std::string spec;
+  std::string version;
+  std::string section;          // the spec's section
+  std::string catalog_section;  // requirements-catalog.md section (2.1 ...)
+  std::string heading;
+  Level level = Level::kMust;
+  std::string level_text;  // as the catalog words it ("MUST NOT", "RECOMMENDED / MAY" ...)
+  SourceStatus status = SourceStatus::kUnconfirmed;
+  std::vector<std::string> roles;
+  std::string test;  // how it can be tested (LC, LS, OFF)
+  std::string text;
+  bool quoted = false;
+  std::string source;
+};
+
+class RequirementCatalog {
+ public:
+  // Parses a catalog document (schema parley-requirements/1).
+  static Result<RequirementCatalog> parse(std::string_view json_text);
+  // The catalog compiled into this binary.
+  static const RequirementCatalog& builtin();
+
+  const std::vector<Requirement>& all() const { return requirements_; }
+  const Requirement* find(std::string_view id) const;
+  // SHA-256 of the catalog text, hex: reports name the catalog they were judged against.
+  const std::string& digest() const { return digest_; }
+
+ private:
+  std::vector<Requirement> requirements_;
+  std::string digest_;
+};
+
+}  // namespace parley::engine

@@ -1,0 +1,201 @@
+#include "harness/engine/runner.h"
+
+#include <algorithm>
+#include <atomic>
+#include <exception>
+#include <functional>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+namespace parley::engine {
+namespace {
+
+bool glob_match(std::string_view pattern, std::string_view text) {
+  // Iterative '*' / '?' matching with backtracking to the last star.
+  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+std::uint64_t case_seed(std::uint64_t seed, std::string_view id) {
+  return seed ^ (std::hash<std::string_view>{}(id) * 0x9e3779b97f4a7c15ull);
+}
+
+}  // namespace
+
+const BaselineEntry* Baseline::find(std::string_view id) const {
+  for (const auto& e : entries) {
+    if (e.case_id == id) return &e;
+  }
+  return nullptr;
+}
+
+Result<Baseline> parse_baseline(std::string_view text) {
+  const std::string where = "baseline";
+  auto doc = nlohmann::json::parse(text, nullptr, false);
+  if (doc.is_discarded() || !doc.is_object()) return Error(ErrorCode::kParse, "not valid JSON", where);
+  if (doc.value("schema", "") != "parley-baseline/1") {
+    return Error(ErrorCode::kParse, "schema must be parley-baseline/1", where);
+  }
+  Baseline b;
+  for (const auto& e : doc.value("entries", nlohmann::json::array())) {
+    BaselineEntry entry;
+    entry.case_id = e.value("case", "");
+    auto v = verdict_from_string(e.value("verdict", ""));
+    entry.reason = e.value("reason", "");
+    if (entry.case_id.empty() || !v) {
+      return Error(ErrorCode::kParse, "every entry needs a case and a verdict", where);
+    }
+    if (entry.reason.empty()) {
+      return Error(ErrorCode::kParse, "entry '" + entry.case_id + "' has no reason: a known deviation needs one",
+                   where);
+    }
+    entry.verdict = *v;
+    b.entries.push_back(std::move(entry));
+  }
+  return b;
+}
+
+std::string write_baseline(const std::vector<CaseResult>& results) {
+  nlohmann::json entries = nlohmann::json::array();
+  for (const auto& r : results) {
+    if (!counts_as_failure(r.verdict, false)) continue;
+    entries.push_back({{"case", r.test_case->info.id},
+                       {"verdict", std::string(to_string(r.verdict))},
+                       {"reason", "TODO: why this deviation is known and accepted: " + r.reason}});
+  }
+  return nlohmann::json{{"schema", "parley-baseline/1"}, {"entries", entries}}.dump(2) + "\n";
+}
+
+bool matches_filters(std::string_view id, const std::vector<std::string>& filters) {
+  if (filters.empty()) return true;
+  return std::any_of(filters.begin(), filters.end(), [&](const std::string& f) { return glob_match(f, id); });
+}
+
+bool counts_as_failure(Verdict v, bool strict) {
+  return v == Verdict::kFail || v == Verdict::kError || v == Verdict::kPrereqFailed ||
+         (strict && v == Verdict::kWarn);
+}
+
+Outcome apply_level_rules(const CaseInfo& info, Outcome raw, const RequirementCatalog& catalog, bool& wcf_profile) {
+  wcf_profile = false;
+  bool any_firm_must = false;
+  bool all_profile = !info.requirements.empty();
+  for (const auto& id : info.requirements) {
+    const Requirement* r = catalog.find(id);
+    if (r == nullptr) continue;
+    if (r->level != Level::kProfile) all_profile = false;
+    if (r->level == Level::kMust && r->status != SourceStatus::kUnconfirmed) any_firm_must = true;
+  }
+  wcf_profile = all_profile;
+  if (raw.verdict != Verdict::kFail) return raw;
+  if (wcf_profile) {
+    // WCF's behaviour, not the specs: never turns a spec-conformant target red.
+    return Outcome::warn(raw.reason + " (WCF interop profile: reported, not a conformance failure)");
+  }
+  if (!any_firm_must) {
+    return Outcome::warn(raw.reason + " (capped at WARN: the requirement is a SHOULD/MAY or its source is unconfirmed)");
+  }
+  return raw;
+}
+
+RunResult run_cases(const Registry& registry, const oracle::TargetProfile& profile, const RunOptions& options) {
+  RunResult run;
+  run.started = std::chrono::system_clock::now();
+  std::vector<const Case*> selected;
+  for (const auto& c : registry.all()) {
+    if (matches_filters(c.info.id, options.filters)) selected.push_back(&c);
+  }
+  run.results.resize(selected.size());
+  std::atomic<std::size_t> next{0};
+  const RequirementCatalog& catalog = RequirementCatalog::builtin();
+
+  auto run_one = [&](std::size_t index) {
+    const Case& c = *selected[index];
+    CaseResult& r = run.results[index];
+    r.test_case = &c;
+    r.replay = "parley run --target " + (options.profile_path.empty() ? std::string("PROFILE") : options.profile_path) +
+               " --filter '" + c.info.id + "' --seed " + std::to_string(options.settings.seed);
+    const auto start = std::chrono::steady_clock::now();
+    Outcome raw;
+    std::string missing;
+    for (Capability cap : c.info.needs) {
+      if (!has_capability(profile, cap)) missing += (missing.empty() ? "" : ", ") + std::string(to_string(cap));
+    }
+    if (!missing.empty()) {
+      raw = Outcome::not_applicable("the profile disclaims " + missing);
+    } else if (c.info.destructive && !options.settings.allow_destructive) {
+      raw = Outcome::not_applicable("destructive case: runs only with --allow-destructive");
+    } else {
+      CaseContext ctx(profile, options.settings, case_seed(options.settings.seed, c.info.id));
+      try {
+        raw = c.run(ctx);
+      } catch (const std::exception& e) {
+        raw = Outcome::error(std::string("the case threw: ") + e.what());
+      } catch (...) {
+        raw = Outcome::error("the case threw an unknown exception");
+      }
+      r.evidence = std::move(ctx.evidence());
+    }
+    r.raw_verdict = raw.verdict;
+    Outcome judged = apply_level_rules(c.info, raw, catalog, r.wcf_profile);
+    r.verdict = judged.verdict;
+    r.reason = judged.reason;
+    r.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+  };
+
+  const std::size_t jobs = std::max<std::size_t>(1, std::min(options.jobs, selected.size()));
+  std::vector<std::thread> workers;
+  for (std::size_t w = 0; w < jobs; ++w) {
+    workers.emplace_back([&] {
+      for (std::size_t i = next++; i < selected.size(); i = next++) run_one(i);
+    });
+  }
+  for (auto& t : workers) t.join();
+
+  RunSummary& s = run.summary;
+  s.total = run.results.size();
+  for (Capability cap : {Capability::kIssue, Capability::kRenew, Capability::kCancel, Capability::kAmend,
+                         Capability::kCookieMode, Capability::kReplayDetection, Capability::kEncryption,
+                         Capability::kSignatureConfirmation}) {
+    if (!has_capability(profile, cap)) s.disclaimed.emplace_back(to_string(cap));
+  }
+  for (auto& r : run.results) {
+    s.counts[static_cast<int>(r.verdict)]++;
+    if (r.verdict != Verdict::kNotApplicable) ++s.applicable;
+    if (r.verdict == Verdict::kPass || r.verdict == Verdict::kFail) s.any_decisive = true;
+    bool failure = counts_as_failure(r.verdict, options.settings.strict);
+    if (options.baseline != nullptr) {
+      if (const BaselineEntry* e = options.baseline->find(r.test_case->info.id)) {
+        r.baseline_reason = e->reason;
+        if (r.verdict == e->verdict) {
+          failure = false;  // a known deviation
+        } else {
+          r.unexpected = true;  // fixed, or failing differently: both fail the run (tlsfuzzer, TLS-Anvil)
+          failure = true;
+        }
+      }
+    }
+    if (failure) ++s.failures;
+  }
+  s.exit_code = (s.failures > 0 || !s.any_decisive) ? 1 : 0;
+  run.finished = std::chrono::system_clock::now();
+  return run;
+}
+
+}  // namespace parley::engine
