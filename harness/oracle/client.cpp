@@ -85,18 +85,10 @@ Result<std::optional<Bytes>> Client::fresh_entropy() {
   return std::optional<Bytes>(std::move(b));
 }
 
-Status Client::issue() {
+Result<Client::IssueRequest> Client::issue_request(const std::function<void(wssc::RequestSecurityToken&)>& edit) {
   const names::TrustVersion tv = config_.versions.trust();
   const auto& t = names::trust(tv);
   const auto& sc = names::sc(config_.versions.sc);
-  if (config_.bootstrap == Bootstrap::kPresharedSct) {
-    wssc::ContextKey ctx;
-    ctx.sct.version = config_.versions.sc;
-    ctx.sct.identifier = config_.preshared_identifier;
-    ctx.key = config_.preshared_key;
-    context_ = std::move(ctx);
-    return ok_status();
-  }
   Prepared p = prepare(t.rst_sct, config_.sts_url);
   xmlNode* security = wssc::security_header(p.doc, true);
   wssc::append_timestamp(security, wssc::make_timestamp(wssc::Clock::now(), std::chrono::seconds(300)));
@@ -121,30 +113,62 @@ Status Client::issue() {
                                     std::string(t.binary_secret_nonce), {}, {}};
   }
   rst.key_size = config_.key_size;
+  if (edit) edit(rst);
+  std::optional<Bytes> sent_entropy;
+  if (rst.entropy && rst.entropy->kind == wssc::KeyMaterial::Kind::kBinarySecret) sent_entropy = rst.entropy->secret;
   wssc::append_rst(wssc::envelope_body(p.doc), rst);
-  PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, p.doc, t.rst_sct));
+  return IssueRequest{std::move(p.doc), sent_entropy};
+}
+
+Result<wssc::ContextKey> Client::context_from_issue_response(const xml::Document& response,
+                                                             const std::optional<Bytes>& entropy) {
+  const auto& t = names::trust(config_.versions.trust());
   PARLEY_ASSIGN_OR_RETURN(wssc::EnvelopeView view, wssc::parse_envelope(response));
   PARLEY_ASSIGN_OR_RETURN(wssc::RequestSecurityTokenResponse rstr, single_rstr(view, t.rstr_sct));
-  if (!rstr.requested_token) return protocol_error("the RSTR carries no RequestedSecurityToken");
+  if (!rstr.requested_token) return protocol_error("the RSTR carries no RequestedSecurityToken (SC-3-04)");
   PARLEY_ASSIGN_OR_RETURN(Bytes key, wssc::issued_key(rstr, entropy, config_.key_size));
-  context_ = wssc::ContextKey{*rstr.requested_token, std::move(key)};
+  return wssc::ContextKey{*rstr.requested_token, std::move(key)};
+}
+
+Status Client::issue() {
+  if (config_.bootstrap == Bootstrap::kPresharedSct) {
+    wssc::ContextKey ctx;
+    ctx.sct.version = config_.versions.sc;
+    ctx.sct.identifier = config_.preshared_identifier;
+    ctx.key = config_.preshared_key;
+    context_ = std::move(ctx);
+    return ok_status();
+  }
+  const auto& t = names::trust(config_.versions.trust());
+  PARLEY_ASSIGN_OR_RETURN(IssueRequest request, issue_request());
+  PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, request.doc, t.rst_sct));
+  PARLEY_ASSIGN_OR_RETURN(context_, context_from_issue_response(response, request.entropy));
   return ok_status();
+}
+
+wssc::ProtectOptions Client::protect_options() const {
+  wssc::ProtectOptions o;
+  o.derived_keys = config_.derived_keys;
+  o.encrypt_body = config_.encrypt;
+  o.signature_key_length = config_.signature_key_length;
+  o.encryption_key_length = config_.encryption_key_length;
+  o.signature_method = config_.signature_method;
+  o.digest_method = config_.digest_method;
+  return o;
+}
+
+Result<xml::Document> Client::application_request(std::string_view body_xml, const wssc::ContextKey& context,
+                                                  const wssc::ProtectOptions& options) {
+  Prepared p = prepare(config_.action, config_.service_url);
+  PARLEY_TRY(xml::append_fragment(wssc::envelope_body(p.doc), body_xml));
+  PARLEY_TRY(wssc::secure_envelope(p.doc, context, options, p.signed_ids));
+  return std::move(p.doc);
 }
 
 Result<std::string> Client::call(std::string_view body_xml) {
   if (!context_) return protocol_error("no security context: issue first");
-  Prepared p = prepare(config_.action, config_.service_url);
-  PARLEY_ASSIGN_OR_RETURN(xmlNode * body, xml::append_fragment(wssc::envelope_body(p.doc), body_xml));
-  (void)body;
-  wssc::ProtectOptions o;
-  o.derived_keys = config_.derived_keys;
-  o.signature_method = config_.signature_method;
-  o.digest_method = config_.digest_method;
-  o.encrypt_body = config_.encrypt;
-  o.signature_key_length = config_.signature_key_length;
-  o.encryption_key_length = config_.encryption_key_length;
-  PARLEY_TRY(wssc::secure_envelope(p.doc, *context_, o, p.signed_ids));
-  PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.service_url, p.doc, config_.action));
+  PARLEY_ASSIGN_OR_RETURN(xml::Document request, application_request(body_xml, *context_, protect_options()));
+  PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.service_url, request, config_.action));
   PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_response(response));
   if (opened.envelope.body_child == nullptr) return protocol_error("the response Body is empty");
   return xml::canonicalize(opened.envelope.body_child);

@@ -57,6 +57,22 @@ class Client {
   Status amend();
   Status cancel();
 
+  // The requests the steps send, for callers that edit them (the attack and negative cases).
+  struct IssueRequest {
+    xml::Document doc;
+    std::optional<Bytes> entropy;  // the client entropy in it
+  };
+  // An RST/SCT issue request with the bootstrap's tokens; `edit` may change the RST first.
+  Result<IssueRequest> issue_request(const std::function<void(wssc::RequestSecurityToken&)>& edit = {});
+  // An application request protected with `context` and `options`.
+  Result<xml::Document> application_request(std::string_view body_xml, const wssc::ContextKey& context,
+                                            const wssc::ProtectOptions& options);
+  // ProtectOptions from the configuration (derived keys, encryption, suite).
+  wssc::ProtectOptions protect_options() const;
+  // Reads the context an issuance response conveys (SC-3-04): the token and its key.
+  Result<wssc::ContextKey> context_from_issue_response(const xml::Document& response,
+                                                       const std::optional<Bytes>& entropy);
+
   const std::optional<wssc::ContextKey>& context() const { return context_; }
   void set_context(wssc::ContextKey context) { context_ = std::move(context); }
   const std::vector<Exchange>& exchanges() const { return exchanges_; }

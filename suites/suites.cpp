@@ -1,0 +1,19 @@
+#include "suites/suites.h"
+
+namespace parley::suites {
+
+Status register_wssc_service(engine::Registry& registry) {
+  PARLEY_TRY(wssc_service::register_02_security_context_token(registry));
+  PARLEY_TRY(wssc_service::register_03_establishing(registry));
+  PARLEY_TRY(wssc_service::register_08_referencing(registry));
+  return ok_status();
+}
+
+std::vector<std::string> suite_names() { return {"wssc-service"}; }
+
+Status register_suite(const std::string& name, engine::Registry& registry) {
+  if (name == "wssc-service") return register_wssc_service(registry);
+  return Error(ErrorCode::kInvalidArgument, "unknown suite '" + name + "' (known: wssc-service)", "--suite");
+}
+
+}  // namespace parley::suites

@@ -1,0 +1,224 @@
+// WS-SecureConversation 1.3 section 3 (catalog 2.2): establishing a security context.
+#include "suites/suites.h"
+#include "suites/wssc/support.h"
+
+namespace parley::suites::wssc_service {
+namespace {
+
+using engine::Answer;
+using engine::Capability;
+using engine::CaseContext;
+using engine::Outcome;
+namespace sup = wssc_support;
+
+// Issues once and hands the RSTR(s) to `check`.
+template <class Check>
+Outcome with_issuance(CaseContext& ctx, Check check,
+                      const std::function<void(wssc::RequestSecurityToken&)>& edit = {}) {
+  auto issuance = sup::issue_raw(ctx, "issue", edit);
+  if (issuance.answer.kind != Answer::Kind::kSuccess) {
+    return Outcome::prereq_failed("issuance did not succeed: " + issuance.answer.describe());
+  }
+  if (!issuance.response) return Outcome::fail("the issuance response is not XML");
+  auto response = sup::trust_response(*issuance.response);
+  if (!response.ok()) return Outcome::fail("the issuance response does not parse: " + response.error().message());
+  return check(*issuance.response, *response, issuance);
+}
+
+// SC-3-01: the response action is RSTR/SCT of the same Trust version.
+Outcome issue_actions(CaseContext& ctx) {
+  return with_issuance(ctx, [&](const xml::Document& doc, const wssc::TrustResponse&, const sup::Issuance&) {
+    auto view = wssc::parse_envelope(doc);
+    const auto& t = names::trust(ctx.profile().client.versions.trust());
+    if (!view.ok() || view->headers.action != t.rstr_sct) {
+      return Outcome::fail("response wsa:Action is '" + (view.ok() ? view->headers.action : std::string("?")) +
+                           "', expected '" + std::string(t.rstr_sct) + "'");
+    }
+    return Outcome::pass("RST/SCT answered with " + std::string(t.rstr_sct));
+  });
+}
+
+// SC-3-05, WST-4.3-01: 1.3 wraps the final response in an RSTRC with one RSTR; Feb 2005 does not.
+Outcome response_wrapping(CaseContext& ctx) {
+  return with_issuance(ctx, [&](const xml::Document&, const wssc::TrustResponse& r, const sup::Issuance&) {
+    const bool v13 = ctx.profile().client.versions.trust() == names::TrustVersion::k1_3;
+    if (v13 && !r.collection) return Outcome::fail("WS-Trust 1.3 issuance answered with a bare RSTR, not an RSTRC");
+    if (!v13 && r.collection) return Outcome::fail("WS-Trust Feb 2005 issuance answered with an RSTRC");
+    if (r.responses.size() != 1) {
+      return Outcome::fail("the response holds " + std::to_string(r.responses.size()) + " RSTRs, expected exactly one");
+    }
+    return Outcome::pass(v13 ? "an RSTRC with exactly one RSTR" : "a bare RSTR");
+  });
+}
+
+// SC-3-04, SC-3-08, WST-4.4-01: the key the response conveys is the one the service uses.
+Outcome proof_key_works(CaseContext& ctx) {
+  auto session = sup::establish(ctx);
+  if (!session.ok()) return Outcome::fail("no usable key from the issuance: " + session.error().message());
+  Answer call = sup::send_application(ctx, *session, "call");
+  if (call.kind != Answer::Kind::kSuccess) {
+    return Outcome::fail("a message protected with the conveyed key was not accepted: " + call.describe());
+  }
+  return Outcome::pass("the conveyed key (" + std::to_string(session->context.key.size() * 8) +
+                       " bits) protects a message the service accepts and answers under the same context");
+}
+
+// SC-3-02: a wrong RequestType on RST/SCT is refused.
+Outcome wrong_request_type(CaseContext& ctx) {
+  const auto& t = names::trust(ctx.profile().client.versions.trust());
+  engine::NegativeStep step;
+  step.control = [&] { return sup::issue_raw(ctx, "control").answer; };
+  step.mutant = [&] {
+    return sup::issue_raw(ctx, "mutant", [&](wssc::RequestSecurityToken& rst) {
+             rst.request_type = std::string(t.request_validate);
+           }).answer;
+  };
+  step.expected = {names::trust_fault(ctx.profile().client.versions.trust(), names::TrustFault::kInvalidRequest),
+                   names::trust_fault(ctx.profile().client.versions.trust(), names::TrustFault::kBadRequest)};
+  step.context_survives = false;
+  step.mutation = "an RST/SCT whose RequestType is " + std::string(t.request_validate);
+  return engine::judge_negative(step);
+}
+
+// SC-3-03: the RSTR echoes the requested TokenType.
+Outcome token_type_echoed(CaseContext& ctx) {
+  return with_issuance(ctx, [&](const xml::Document&, const wssc::TrustResponse& r, const sup::Issuance&) {
+    const std::string want(names::sc(ctx.profile().client.versions.sc).sct_token_type);
+    const auto& rstr = r.responses.front();
+    if (rstr.token_type.empty()) return Outcome::fail("the RSTR names no wst:TokenType");
+    if (rstr.token_type != want) return Outcome::fail("wst:TokenType '" + rstr.token_type + "', requested '" + want + "'");
+    return Outcome::pass("wst:TokenType echoed");
+  });
+}
+
+// SC-3-06: attached (#Id) and unattached (Identifier, /sct ValueType) references.
+Outcome references(CaseContext& ctx) {
+  return with_issuance(ctx, [&](const xml::Document&, const wssc::TrustResponse& r, const sup::Issuance&) {
+    const auto& rstr = r.responses.front();
+    if (!rstr.requested_token) return Outcome::fail("no RequestedSecurityToken");
+    const auto& sct = *rstr.requested_token;
+    if (!rstr.attached_reference) return Outcome::fail("no wst:RequestedAttachedReference");
+    if (!rstr.unattached_reference) return Outcome::fail("no wst:RequestedUnattachedReference");
+    if (rstr.attached_reference->local_id() != sct.wsu_id || sct.wsu_id.empty()) {
+      return Outcome::fail("the attached reference '" + rstr.attached_reference->uri + "' does not name the token's "
+                           "wsu:Id '" + sct.wsu_id + "'");
+    }
+    if (rstr.unattached_reference->uri != sct.identifier) {
+      return Outcome::fail("the unattached reference '" + rstr.unattached_reference->uri +
+                           "' is not the Identifier '" + sct.identifier + "'");
+    }
+    if (rstr.unattached_reference->value_type != names::sc(sct.version).sct_token_type) {
+      return Outcome::fail("the unattached reference's ValueType is '" + rstr.unattached_reference->value_type + "'");
+    }
+    return Outcome::pass("attached #" + sct.wsu_id + " and unattached " + sct.identifier);
+  });
+}
+
+// SC-3-09, WST-KS-01: a KeySize far outside the suite is clamped or refused, and the key has
+// the size reported.
+Outcome key_size_honoured(CaseContext& ctx) {
+  std::string observations;
+  for (std::uint64_t bits : {64u, 4096u}) {
+    auto issuance = sup::issue_raw(ctx, "KeySize " + std::to_string(bits),
+                                   [&](wssc::RequestSecurityToken& rst) { rst.key_size = bits; });
+    if (issuance.answer.kind == Answer::Kind::kFault) {
+      observations += " KeySize " + std::to_string(bits) + ": refused with " + issuance.answer.describe() + ";";
+      continue;
+    }
+    if (issuance.answer.kind != Answer::Kind::kSuccess || !issuance.response) {
+      return Outcome::fail("KeySize " + std::to_string(bits) + " answered with " + issuance.answer.describe());
+    }
+    auto r = sup::trust_response(*issuance.response);
+    if (!r.ok() || r->responses.empty()) return Outcome::fail("the response does not parse");
+    const auto& rstr = r->responses.front();
+    auto key = wssc::issued_key(rstr, issuance.entropy, bits);
+    if (!key.ok()) return Outcome::fail("no key: " + key.error().message());
+    const std::uint64_t issued = key->size() * 8;
+    if (rstr.key_size && *rstr.key_size != issued) {
+      return Outcome::fail("wst:KeySize says " + std::to_string(*rstr.key_size) + " bits but the key has " +
+                           std::to_string(issued));
+    }
+    observations += " KeySize " + std::to_string(bits) + ": issued " + std::to_string(issued) + " bits;";
+  }
+  return Outcome::pass("the issued keys have the sizes reported:" + observations);
+}
+
+// SC-3-10: RSTR/@Context echoes RST/@Context.
+Outcome context_echoed(CaseContext& ctx) {
+  const std::string context = "urn:parley:context:" + std::to_string(ctx.rng()());
+  return with_issuance(
+      ctx,
+      [&](const xml::Document&, const wssc::TrustResponse& r, const sup::Issuance&) {
+        const auto& got = r.responses.front().context;
+        if (got != context) return Outcome::fail("RSTR/@Context is '" + got + "', the request said '" + context + "'");
+        return Outcome::pass("@Context echoed");
+      },
+      [&](wssc::RequestSecurityToken& rst) { rst.context = context; });
+}
+
+// SC-3-11, WST-LT-01, SC-2-08: the Lifetime, when present, is UTC with Created <= Expires.
+Outcome lifetime(CaseContext& ctx) {
+  return with_issuance(ctx, [&](const xml::Document&, const wssc::TrustResponse& r, const sup::Issuance&) {
+    const auto& lt = r.responses.front().lifetime;  // the parser already refused non-UTC / reversed values
+    if (!lt) return Outcome::info("no wst:Lifetime (the issuer may omit it, SC-2-08)");
+    if (lt->expires.empty()) return Outcome::info("wst:Lifetime without Expires");
+    return Outcome::pass("wst:Lifetime " + lt->created + " .. " + lt->expires);
+  });
+}
+
+}  // namespace
+
+Status register_03_establishing(engine::Registry& r) {
+  const std::vector<Capability> issue = {Capability::kIssue};
+  PARLEY_TRY(r.add({{"wssc/03/issue-actions", "RST/SCT is answered with RSTR/SCT of the same WS-Trust version",
+                     {"SC-3-01"}, "ISS", issue, false, "An RST/SCT issue request.",
+                     "wsa:Action of the response is .../RSTR/SCT of the request's Trust version.",
+                     "Answering with the other version's action, or with the request action."},
+                    issue_actions}));
+  PARLEY_TRY(r.add({{"wssc/03/response-wrapping", "Issuance responses: RSTRC with one RSTR (1.3), bare RSTR (Feb 2005)",
+                     {"SC-3-05", "WST-4.3-01"}, "ISS", issue, false, "An RST/SCT issue request.",
+                     "WS-Trust 1.3: wst:RequestSecurityTokenResponseCollection with exactly one RSTR; Feb 2005: a "
+                     "bare RSTR.",
+                     "A 1.3 service answering like Feb 2005; several RSTRs."},
+                    response_wrapping}));
+  PARLEY_TRY(r.add({{"wssc/03/proof-key-works", "The key the issuance conveys protects messages the service accepts",
+                     {"SC-3-04", "SC-3-08", "WST-4.4-01"}, "ISS", {}, false,
+                     "Issue, derive the key (BinarySecret, CK/PSHA1 or client entropy), send one protected message.",
+                     "The message is accepted and the answer verifies under the same context.",
+                     "CK/PSHA1 with the entropies swapped; KeySize ignored in the computation; a proof token of "
+                     "another key."},
+                    proof_key_works}));
+  PARLEY_TRY(r.add({{"wssc/03/wrong-request-type", "An RST/SCT with a wrong RequestType is refused",
+                     {"SC-3-02"}, "ISS", issue, false,
+                     "A normal issue request, then one whose RequestType is Validate, then a normal one.",
+                     "wst:InvalidRequest (or wst:BadRequest) for the mutant.",
+                     "Dispatching on the action alone and issuing anyway."},
+                    wrong_request_type}));
+  PARLEY_TRY(r.add({{"wssc/03/token-type-echoed", "The RSTR names the requested SCT token type",
+                     {"SC-3-03"}, "ISS", issue, false, "An RST/SCT naming the /sct token type.",
+                     "The RSTR's wst:TokenType equals it.", "No TokenType in the RSTR (a SHOULD: WARN)."},
+                    token_type_echoed}));
+  PARLEY_TRY(r.add({{"wssc/03/references", "Attached and unattached references name the issued token",
+                     {"SC-3-06"}, "ISS", issue, false, "An RST/SCT issue request.",
+                     "RequestedAttachedReference to #wsu:Id of the token; RequestedUnattachedReference to its "
+                     "Identifier with the /sct ValueType.",
+                     "References missing (a SHOULD: WARN), or pointing at another id."},
+                    references}));
+  PARLEY_TRY(r.add({{"wssc/03/key-size", "KeySize far outside the suite is clamped or refused, and honestly reported",
+                     {"SC-3-09", "WST-KS-01"}, "ISS", issue, false, "Issue requests with KeySize 64 and 4096.",
+                     "Each is refused with a fault, or answered with a key of the size wst:KeySize reports.",
+                     "Reporting one size and issuing another."},
+                    key_size_honoured}));
+  PARLEY_TRY(r.add({{"wssc/03/context-echoed", "RSTR/@Context echoes RST/@Context", {"SC-3-10"}, "ISS", issue, false,
+                     "An RST/SCT with a random @Context.", "The RSTR carries the same @Context.",
+                     "Dropping the attribute (WCF never sends one, so WCF-based services often miss it)."},
+                    context_echoed}));
+  PARLEY_TRY(r.add({{"wssc/03/lifetime", "wst:Lifetime, when present, is UTC with Created <= Expires",
+                     {"SC-3-11", "WST-LT-01", "SC-2-08"}, "ISS", issue, false, "An RST/SCT issue request.",
+                     "wst:Lifetime with wsu:Created <= wsu:Expires in UTC, or none (INFO).",
+                     "Local times with an offset; Expires before Created."},
+                    lifetime}));
+  return ok_status();
+}
+
+}  // namespace parley::suites::wssc_service

@@ -1,0 +1,80 @@
+#include "suites/wssc/support.h"
+
+namespace parley::suites::wssc_support {
+
+Result<Session> establish(engine::CaseContext& ctx, const std::string& label) {
+  Session s;
+  s.client = ctx.new_client(label);
+  Status issued = s.client->issue();
+  ctx.record_client(*s.client, label);
+  if (!issued.ok()) return issued.error().within("establishing a security context");
+  s.context = *s.client->context();
+  ctx.key(label + ": context key", s.context.key);
+  return s;
+}
+
+engine::Answer send_application(engine::CaseContext& ctx, Session& session, const std::string& label,
+                                const std::function<void(xml::Document&)>& mutate,
+                                std::optional<wssc::ProtectOptions> options, std::optional<wssc::ContextKey> context) {
+  auto doc = session.client->application_request(ctx.profile().request_body, context.value_or(session.context),
+                                                 options.value_or(session.client->protect_options()));
+  if (!doc.ok()) {
+    engine::Answer a;
+    a.kind = engine::Answer::Kind::kTransportError;
+    a.detail = "parley could not build the request: " + doc.error().message();
+    return a;
+  }
+  if (mutate) mutate(*doc);
+  engine::Answer a = ctx.send(label, ctx.profile().client.service_url, *doc, ctx.profile().client.action);
+  if (a.kind == engine::Answer::Kind::kSuccess) {
+    // A success must also be a response protected with the same context.
+    auto response = xml::parse(ctx.evidence().exchanges.back().response_body);
+    if (response.ok()) {
+      wssc::SingleContextResolver resolver(context.value_or(session.context));
+      auto opened = wssc::open_envelope(*response, resolver);
+      if (!opened.ok()) {
+        a.kind = engine::Answer::Kind::kNotSoap;
+        a.detail = "the response does not verify with the context: " + opened.error().message();
+      }
+    }
+  }
+  return a;
+}
+
+Issuance issue_raw(engine::CaseContext& ctx, const std::string& label,
+                   const std::function<void(wssc::RequestSecurityToken&)>& edit,
+                   const std::function<void(xml::Document&)>& mutate) {
+  Issuance out;
+  auto client = ctx.new_client(label);
+  auto request = client->issue_request(edit);
+  if (!request.ok()) {
+    out.answer.kind = engine::Answer::Kind::kTransportError;
+    out.answer.detail = "parley could not build the request: " + request.error().message();
+    return out;
+  }
+  if (mutate) mutate(request->doc);
+  out.entropy = request->entropy;
+  out.request_xml = xml::serialize(request->doc);
+  const auto& t = names::trust(ctx.profile().client.versions.trust());
+  out.answer = ctx.send(label, ctx.profile().client.sts_url, request->doc, t.rst_sct);
+  if (out.answer.kind == engine::Answer::Kind::kSuccess) {
+    auto parsed = xml::parse(ctx.evidence().exchanges.back().response_body);
+    if (parsed.ok()) out.response = std::move(*parsed);
+  }
+  return out;
+}
+
+Result<wssc::TrustResponse> trust_response(const xml::Document& response) {
+  PARLEY_ASSIGN_OR_RETURN(wssc::EnvelopeView view, wssc::parse_envelope(response));
+  if (view.body_child == nullptr) return Error(ErrorCode::kParse, "the response Body is empty", "soap:Body");
+  return wssc::parse_trust_response(view.body_child);
+}
+
+std::vector<names::QName> security_faults(names::ScVersion v) {
+  using names::WssFault;
+  return {names::wss_fault(WssFault::kInvalidSecurity),        names::wss_fault(WssFault::kInvalidSecurityToken),
+          names::wss_fault(WssFault::kSecurityTokenUnavailable), names::wss_fault(WssFault::kUnsupportedSecurityToken),
+          names::wss_fault(WssFault::kFailedCheck),             names::sc_fault(v, names::ScFault::kBadContextToken)};
+}
+
+}  // namespace parley::suites::wssc_support

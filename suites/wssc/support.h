@@ -1,0 +1,46 @@
+// Shared steps of the WS-SC service cases: establishing a context, sending application
+// messages, reading issuance responses. Everything goes through the reference client (one
+// implementation of each message) and CaseContext (evidence).
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "harness/engine/case.h"
+
+namespace parley::suites::wssc_support {
+
+// A context for the case: issued through the target's STS (or the pre-shared one).
+struct Session {
+  std::unique_ptr<oracle::Client> client;
+  wssc::ContextKey context;
+};
+// Establishes a session; the Error explains why not (the caller reports PREREQ_FAILED).
+Result<Session> establish(engine::CaseContext& ctx, const std::string& label = "issue");
+
+// Sends the profile's request body protected with `context` (options default to the
+// profile's); `mutate` may edit the signed message before it goes out.
+engine::Answer send_application(engine::CaseContext& ctx, Session& session, const std::string& label,
+                                const std::function<void(xml::Document&)>& mutate = {},
+                                std::optional<wssc::ProtectOptions> options = std::nullopt,
+                                std::optional<wssc::ContextKey> context = std::nullopt);
+
+// One issuance exchange with an editable RST; the raw response document when it parsed.
+struct Issuance {
+  engine::Answer answer;
+  std::optional<xml::Document> response;
+  std::optional<Bytes> entropy;
+  std::string request_xml;
+};
+Issuance issue_raw(engine::CaseContext& ctx, const std::string& label,
+                   const std::function<void(wssc::RequestSecurityToken&)>& edit = {},
+                   const std::function<void(xml::Document&)>& mutate = {});
+
+// The RSTRs of an issuance response and whether they came wrapped in an RSTRC.
+Result<wssc::TrustResponse> trust_response(const xml::Document& response);
+
+// Security faults a refusal may carry when the spec names none in particular.
+std::vector<names::QName> security_faults(names::ScVersion v);
+
+}  // namespace parley::suites::wssc_support
