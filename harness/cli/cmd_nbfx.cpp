@@ -134,7 +134,8 @@ int run_encode(const EncodeArgs& o) {
   auto bytes = nbfx::encode(*text, options);
   if (!bytes.ok()) return usage_error(bytes.error().message());
   if (o.output == "binary") {
-    std::cout.write(reinterpret_cast<const char*>(bytes->data()), static_cast<std::streamsize>(bytes->size()));
+    std::cout.write(reinterpret_cast<const char*>(bytes->data()),
+                    static_cast<std::streamsize>(bytes->size()));
   } else {
     std::cout << hex_encode(*bytes) << "\n";
   }
@@ -142,23 +143,27 @@ int run_encode(const EncodeArgs& o) {
 }
 
 int run_dictionary(const std::string& name) {
-  if (name != kWifSessionDictionary) return usage_error("unknown built-in dictionary '" + name + "'");
+  if (name != kWifSessionDictionary)
+    return usage_error("unknown built-in dictionary '" + name + "'");
   auto text = nbfx::format_dictionary_file(wif::session_dictionary());
   if (!text.ok()) return usage_error(text.error().message());
-  std::cout << "# WIF SessionDictionary (System.IdentityModel.Tokens): 63 strings, static ids 2n\n" << *text;
+  std::cout << "# WIF SessionDictionary (System.IdentityModel.Tokens): 63 strings, static ids 2n\n"
+            << *text;
   return kExitOk;
 }
 
 void add_dictionary_option(CLI::App* cmd, CommonOptions& o) {
-  cmd->add_option("--dictionary", o.dictionaries,
-                  "A dictionary file (docs/nbfx.md: lines 'ID STRING'; even ids static, odd ids session) or "
-                  "'wif-session' (WIF's 63-string session dictionary); repeatable");
+  cmd->add_option(
+      "--dictionary", o.dictionaries,
+      "A dictionary file (docs/nbfx.md: lines 'ID STRING'; even ids static, odd ids session) or "
+      "'wif-session' (WIF's 63-string session dictionary); repeatable");
 }
 
 }  // namespace
 
 void add_nbfx_command(CLI::App& app, RunState& state) {
-  CLI::App* cmd = app.add_subcommand("nbfx", "Decode and encode .NET Binary XML ([MC-NBFX], [MC-NBFS])");
+  CLI::App* cmd =
+      app.add_subcommand("nbfx", "Decode and encode .NET Binary XML ([MC-NBFX], [MC-NBFS])");
   cmd->require_subcommand(1);
   cmd->footer(
       "Examples ([MC-NBFX] section 3):\n"
@@ -170,33 +175,43 @@ void add_nbfx_command(CLI::App& app, RunState& state) {
 
   auto d = std::make_shared<DecodeArgs>();
   CLI::App* decode = cmd->add_subcommand("decode", "NBFX (hex or binary) -> XML text");
-  decode->add_option("input", d->input, "File to read; '-' or absent: standard input")->capture_default_str();
-  decode->add_option("--format", d->format, "Input encoding; auto = hex when the input is only hex digits and space")
+  decode->add_option("input", d->input, "File to read; '-' or absent: standard input")
+      ->capture_default_str();
+  decode
+      ->add_option("--format", d->format,
+                   "Input encoding; auto = hex when the input is only hex digits and space")
       ->check(CLI::IsMember({"auto", "hex", "binary"}))
       ->capture_default_str();
   add_dictionary_option(decode, *d);
-  decode->add_flag("--records", d->records, "Print the record list (offset, type, detail) instead of XML");
-  decode->add_flag("--placeholders", d->placeholders,
-                   "Show dictionary ids no dictionary has as strNNN (as [MC-NBFX] 3 does) instead of failing");
+  decode->add_flag("--records", d->records,
+                   "Print the record list (offset, type, detail) instead of XML");
+  decode->add_flag(
+      "--placeholders", d->placeholders,
+      "Show dictionary ids no dictionary has as strNNN (as [MC-NBFX] 3 does) instead of failing");
   decode->callback([d, &state] { state.exit_code = run_decode(*d); });
 
   auto e = std::make_shared<EncodeArgs>();
   CLI::App* encode = cmd->add_subcommand("encode", "XML text -> NBFX (hex or binary)");
-  encode->add_option("input", e->input, "File to read; '-' or absent: standard input")->capture_default_str();
+  encode->add_option("input", e->input, "File to read; '-' or absent: standard input")
+      ->capture_default_str();
   encode->add_option("--output", e->output, "Output encoding")
       ->check(CLI::IsMember({"hex", "binary"}))
       ->capture_default_str();
   add_dictionary_option(encode, *e);
   encode->add_flag("--no-dictionary", e->no_dictionary, "Write every name as a literal String");
-  encode->add_flag("--dictionary-text", e->dictionary_text, "Write text found in a dictionary as DictionaryText");
+  encode->add_flag("--dictionary-text", e->dictionary_text,
+                   "Write text found in a dictionary as DictionaryText");
   encode->add_flag("--infer-types", e->infer_types,
                    "Write 0, 1, true, false, integers and urn:uuid GUIDs as typed text records");
   encode->add_flag("--no-fold", e->no_fold, "Never use the *TextWithEndElement records");
   encode->callback([e, &state] { state.exit_code = run_encode(*e); });
 
   auto name = std::make_shared<std::string>(kWifSessionDictionary);
-  CLI::App* dict = cmd->add_subcommand("dictionary", "Print a built-in dictionary in the dictionary file format");
-  dict->add_option("name", *name, "Built-in dictionary")->check(CLI::IsMember({kWifSessionDictionary}))->capture_default_str();
+  CLI::App* dict = cmd->add_subcommand("dictionary",
+                                       "Print a built-in dictionary in the dictionary file format");
+  dict->add_option("name", *name, "Built-in dictionary")
+      ->check(CLI::IsMember({kWifSessionDictionary}))
+      ->capture_default_str();
   dict->callback([name, &state] { state.exit_code = run_dictionary(*name); });
 }
 

@@ -31,8 +31,12 @@ std::string hex_byte(std::uint8_t b) {
 bool is_text_record(std::uint8_t t) {
   return t >= 0x80 && t <= 0xBD && t != 0xA5 && t != 0xA7;
 }
-bool is_element_record(std::uint8_t t) { return t >= 0x40 && t <= 0x77; }
-bool is_attribute_record(std::uint8_t t) { return t >= 0x04 && t <= 0x3F; }
+bool is_element_record(std::uint8_t t) {
+  return t >= 0x40 && t <= 0x77;
+}
+bool is_attribute_record(std::uint8_t t) {
+  return t >= 0x04 && t <= 0x3F;
+}
 
 // --- UTF-8 / UTF-16 ---------------------------------------------------------------------------
 
@@ -99,7 +103,8 @@ void append_utf8(std::string& out, unsigned long cp) {
 bool utf16le_to_utf8(ByteView in, std::string& out) {
   if (in.size() % 2 != 0) return false;
   for (std::size_t i = 0; i < in.size(); i += 2) {
-    unsigned long u = static_cast<unsigned long>(in[i]) | (static_cast<unsigned long>(in[i + 1]) << 8);
+    unsigned long u =
+        static_cast<unsigned long>(in[i]) | (static_cast<unsigned long>(in[i + 1]) << 8);
     if (u >= 0xD800 && u <= 0xDBFF) {
       if (i + 3 >= in.size()) return false;
       const unsigned long lo =
@@ -145,8 +150,9 @@ Bytes utf8_to_utf16le(std::string_view s) {
 bool is_name_start(unsigned long c) {
   return (c >= 'A' && c <= 'Z') || c == '_' || (c >= 'a' && c <= 'z') || (c >= 0xC0 && c <= 0xD6) ||
          (c >= 0xD8 && c <= 0xF6) || (c >= 0xF8 && c <= 0x2FF) || (c >= 0x370 && c <= 0x37D) ||
-         (c >= 0x37F && c <= 0x1FFF) || (c >= 0x200C && c <= 0x200D) || (c >= 0x2070 && c <= 0x218F) ||
-         (c >= 0x2C00 && c <= 0x2FEF) || (c >= 0x3001 && c <= 0xD7FF) || (c >= 0xF900 && c <= 0xFDCF) ||
+         (c >= 0x37F && c <= 0x1FFF) || (c >= 0x200C && c <= 0x200D) ||
+         (c >= 0x2070 && c <= 0x218F) || (c >= 0x2C00 && c <= 0x2FEF) ||
+         (c >= 0x3001 && c <= 0xD7FF) || (c >= 0xF900 && c <= 0xFDCF) ||
          (c >= 0xFDF0 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0xEFFFF);
 }
 bool is_name_char(unsigned long c) {
@@ -169,8 +175,8 @@ bool is_ncname(std::string_view s) {
 }
 
 bool is_xml_char(unsigned long c) {
-  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) || (c >= 0xE000 && c <= 0xFFFD) ||
-         (c >= 0x10000 && c <= 0x10FFFF);
+  return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+         (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
 }
 
 // 2.2.3.13.1: minimal escaping. In content & < > are escaped; in (double-quoted) attribute
@@ -246,7 +252,8 @@ std::uint64_t read_le(ByteView b, std::size_t n) {
   return v;
 }
 void write_le(Bytes& out, std::uint64_t v, std::size_t n) {
-  for (std::size_t i = 0; i < n; ++i) out.push_back(static_cast<std::uint8_t>((v >> (8 * i)) & 0xFF));
+  for (std::size_t i = 0; i < n; ++i)
+    out.push_back(static_cast<std::uint8_t>((v >> (8 * i)) & 0xFF));
 }
 
 // 2.2.3.9 / 2.2.3.10: the least number of digits that reproduces the value; plain notation
@@ -342,8 +349,8 @@ std::string fraction_digits(std::uint32_t fraction) {
 std::string format_date_time(std::uint64_t ticks, int tz, int local_offset_minutes) {
   const CivilTime t = civil_from_ticks(ticks);
   std::string y = std::to_string(t.year);
-  std::string out = std::string(4 - std::min<std::size_t>(4, y.size()), '0') + y + "-" + two(t.month) +
-                    "-" + two(t.day);
+  std::string out = std::string(4 - std::min<std::size_t>(4, y.size()), '0') + y + "-" +
+                    two(t.month) + "-" + two(t.day);
   if (t.hour != 0 || t.minute != 0 || t.second != 0 || t.fraction != 0) {
     out += "T" + two(t.hour) + ":" + two(t.minute) + ":" + two(t.second);
     if (t.fraction != 0) out += "." + fraction_digits(t.fraction);
@@ -362,7 +369,8 @@ std::string format_date_time(std::uint64_t ticks, int tz, int local_offset_minut
 // this is .NET's TimeSpan convention).
 std::string format_time_span(std::int64_t ticks) {
   const bool negative = ticks < 0;
-  const std::uint64_t mag = negative ? (~static_cast<std::uint64_t>(ticks) + 1) : static_cast<std::uint64_t>(ticks);
+  const std::uint64_t mag =
+      negative ? (~static_cast<std::uint64_t>(ticks) + 1) : static_cast<std::uint64_t>(ticks);
   const std::uint64_t days = mag / kTicksPerDay;
   std::uint64_t rem = mag % kTicksPerDay;
   const auto fraction = static_cast<std::uint32_t>(rem % kTicksPerSecond);
@@ -397,7 +405,8 @@ std::int64_t days_from_civil(int year, int month, int day) {
   const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
   const auto yoe = static_cast<std::uint64_t>(y - era * 400);
   const auto m = static_cast<std::uint64_t>(month);
-  const std::uint64_t doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + static_cast<std::uint64_t>(day) - 1;
+  const std::uint64_t doy =
+      (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + static_cast<std::uint64_t>(day) - 1;
   const std::uint64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
@@ -423,32 +432,52 @@ CivilTime civil_from_ticks(std::uint64_t ticks) {
 Result<std::uint64_t> ticks_from_civil(const CivilTime& t) {
   static constexpr int kMonthDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   if (t.year < 1 || t.year > 9999 || t.month < 1 || t.month > 12 || t.day < 1 ||
-      t.day > kMonthDays[t.month - 1] || t.hour < 0 || t.hour > 23 || t.minute < 0 || t.minute > 59 ||
-      t.second < 0 || t.second > 59 || t.fraction > 9999999) {
+      t.day > kMonthDays[t.month - 1] || t.hour < 0 || t.hour > 23 || t.minute < 0 ||
+      t.minute > 59 || t.second < 0 || t.second > 59 || t.fraction > 9999999) {
     return Error(ErrorCode::kInvalidArgument, "date or time field out of range", "date-time");
   }
   const bool leap = (t.year % 4 == 0 && t.year % 100 != 0) || t.year % 400 == 0;
   if (t.month == 2 && t.day == 29 && !leap) {
-    return Error(ErrorCode::kInvalidArgument, "February 29 in a year that is not a leap year", "date-time");
+    return Error(ErrorCode::kInvalidArgument, "February 29 in a year that is not a leap year",
+                 "date-time");
   }
   const std::int64_t days = days_from_civil(t.year, t.month, t.day) + kDaysFrom0001To1970;
   return static_cast<std::uint64_t>(days) * kTicksPerDay +
-         static_cast<std::uint64_t>((t.hour * 60 + t.minute) * 60 + t.second) * kTicksPerSecond + t.fraction;
+         static_cast<std::uint64_t>((t.hour * 60 + t.minute) * 60 + t.second) * kTicksPerSecond +
+         t.fraction;
 }
 
 // --- record type names ------------------------------------------------------------------------
 
 std::string record_type_name(std::uint8_t t) {
-  static constexpr const char* kFixed[] = {
-      nullptr, "EndElement", "Comment", "Array", "ShortAttribute", "Attribute", "ShortDictionaryAttribute",
-      "DictionaryAttribute", "ShortXmlnsAttribute", "XmlnsAttribute", "ShortDictionaryXmlnsAttribute",
-      "DictionaryXmlnsAttribute"};
-  static constexpr const char* kText[] = {
-      "ZeroText", "OneText", "FalseText", "TrueText", "Int8Text", "Int16Text", "Int32Text", "Int64Text",
-      "FloatText", "DoubleText", "DecimalText", "DateTimeText", "Chars8Text", "Chars16Text", "Chars32Text",
-      "Bytes8Text", "Bytes16Text", "Bytes32Text", "StartListText", "EndListText", "EmptyText",
-      "DictionaryText", "UniqueIdText", "TimeSpanText", "UuidText", "UInt64Text", "BoolText",
-      "UnicodeChars8Text", "UnicodeChars16Text", "UnicodeChars32Text", "QNameDictionaryText"};
+  static constexpr const char* kFixed[] = {nullptr,
+                                           "EndElement",
+                                           "Comment",
+                                           "Array",
+                                           "ShortAttribute",
+                                           "Attribute",
+                                           "ShortDictionaryAttribute",
+                                           "DictionaryAttribute",
+                                           "ShortXmlnsAttribute",
+                                           "XmlnsAttribute",
+                                           "ShortDictionaryXmlnsAttribute",
+                                           "DictionaryXmlnsAttribute"};
+  static constexpr const char* kText[] = {"ZeroText",           "OneText",
+                                          "FalseText",          "TrueText",
+                                          "Int8Text",           "Int16Text",
+                                          "Int32Text",          "Int64Text",
+                                          "FloatText",          "DoubleText",
+                                          "DecimalText",        "DateTimeText",
+                                          "Chars8Text",         "Chars16Text",
+                                          "Chars32Text",        "Bytes8Text",
+                                          "Bytes16Text",        "Bytes32Text",
+                                          "StartListText",      "EndListText",
+                                          "EmptyText",          "DictionaryText",
+                                          "UniqueIdText",       "TimeSpanText",
+                                          "UuidText",           "UInt64Text",
+                                          "BoolText",           "UnicodeChars8Text",
+                                          "UnicodeChars16Text", "UnicodeChars32Text",
+                                          "QNameDictionaryText"};
   if (t >= 0x01 && t <= 0x0B) return kFixed[t];
   auto letter = [](int i) { return std::string(1, static_cast<char>('A' + i)); };
   if (t >= 0x0C && t <= 0x25) return "PrefixDictionaryAttribute" + letter(t - 0x0C);
@@ -485,7 +514,8 @@ void append_multibyte_int31(Bytes& out, std::uint32_t value) {
 Result<Bytes> encode_multibyte_int31(std::uint32_t value) {
   if (value > kMaxMultiByteInt31) {
     return Error(ErrorCode::kInvalidArgument,
-                 std::to_string(value) + " does not fit in a MultiByteInt31 (at most 2147483647) [MC-NBFX 2.1.2]",
+                 std::to_string(value) +
+                     " does not fit in a MultiByteInt31 (at most 2147483647) [MC-NBFX 2.1.2]",
                  "nbfx");
   }
   Bytes out;
@@ -497,7 +527,8 @@ Result<Bytes> encode_multibyte_int31(std::uint32_t value) {
 
 Dictionary Dictionary::static_from_list(const std::vector<std::string>& strings) {
   Dictionary d;
-  for (std::size_t i = 0; i < strings.size(); ++i) (void)d.add(static_cast<std::uint32_t>(2 * i), strings[i]);
+  for (std::size_t i = 0; i < strings.size(); ++i)
+    (void)d.add(static_cast<std::uint32_t>(2 * i), strings[i]);
   return d;
 }
 
@@ -511,10 +542,12 @@ Dictionary Dictionary::session_from_list(const std::vector<std::string>& strings
 
 Status Dictionary::add(std::uint32_t id, std::string value) {
   if (id > kMaxMultiByteInt31) {
-    return Error(ErrorCode::kInvalidArgument, "id " + std::to_string(id) + " is above 2147483647", "dictionary");
+    return Error(ErrorCode::kInvalidArgument, "id " + std::to_string(id) + " is above 2147483647",
+                 "dictionary");
   }
   if (by_id_.count(id) != 0) {
-    return Error(ErrorCode::kInvalidArgument, "id " + std::to_string(id) + " is defined twice", "dictionary");
+    return Error(ErrorCode::kInvalidArgument, "id " + std::to_string(id) + " is defined twice",
+                 "dictionary");
   }
   auto it = by_value_.find(value);
   if (it == by_value_.end() || id < it->second) by_value_[value] = id;
@@ -551,7 +584,8 @@ Result<Dictionary> parse_dictionary_file(std::string_view text) {
     const std::string where = "dictionary line " + std::to_string(line_no);
     std::size_t sep = line.find_first_of(" \t");
     std::string_view id_text = line.substr(0, sep);
-    std::string_view value = sep == std::string_view::npos ? std::string_view() : line.substr(sep + 1);
+    std::string_view value =
+        sep == std::string_view::npos ? std::string_view() : line.substr(sep + 1);
     std::uint64_t id = 0;
     std::from_chars_result r{};
     if (id_text.size() > 2 && (id_text.substr(0, 2) == "0x" || id_text.substr(0, 2) == "0X")) {
@@ -560,7 +594,8 @@ Result<Dictionary> parse_dictionary_file(std::string_view text) {
       r = std::from_chars(id_text.data(), id_text.data() + id_text.size(), id, 10);
     }
     if (id_text.empty() || r.ec != std::errc() || r.ptr != id_text.data() + id_text.size()) {
-      return Error(ErrorCode::kParse, "'" + std::string(id_text) + "' is not a decimal or 0x-hex id", where);
+      return Error(ErrorCode::kParse,
+                   "'" + std::string(id_text) + "' is not a decimal or 0x-hex id", where);
     }
     if (id > kMaxMultiByteInt31) {
       return Error(ErrorCode::kParse, "id " + std::string(id_text) + " is above 2147483647", where);
@@ -579,8 +614,8 @@ Result<std::string> format_dictionary_file(const Dictionary& dictionary) {
   std::string out;
   for (const auto& [id, value] : dictionary.entries()) {
     if (value.find_first_of("\r\n") != std::string::npos) {
-      return Error(ErrorCode::kInvalidArgument, "string of id " + std::to_string(id) + " contains a line break",
-                   "dictionary");
+      return Error(ErrorCode::kInvalidArgument,
+                   "string of id " + std::to_string(id) + " contains a line break", "dictionary");
     }
     out += std::to_string(id);
     if (!value.empty()) out += " " + value;
@@ -596,7 +631,7 @@ namespace {
 struct TextRead {
   std::uint8_t type = 0;  // as read (WithEndElement bit included)
   std::string chars;
-  Bytes bytes;            // Bytes*Text payload
+  Bytes bytes;  // Bytes*Text payload
   bool end_element = false;
 };
 
@@ -616,8 +651,9 @@ class Decoder {
     }
     if (!stack_.empty()) {
       return Error(ErrorCode::kParse,
-                   "input ends at offset " + std::to_string(pos_) + " with " + std::to_string(stack_.size()) +
-                       " element(s) still open, innermost <" + qname(stack_.back()) +
+                   "input ends at offset " + std::to_string(pos_) + " with " +
+                       std::to_string(stack_.size()) + " element(s) still open, innermost <" +
+                       qname(stack_.back()) +
                        "> [MC-NBFX 2.3.1: every element record needs its EndElement]",
                    "nbfx");
     }
@@ -629,7 +665,8 @@ class Decoder {
   // An error about the record of type `type` that starts at `offset`.
   Error fail(ErrorCode code, std::size_t offset, std::uint8_t type, const std::string& what,
              std::string_view rule) const {
-    std::string msg = describe_record_type(type) + " at offset " + std::to_string(offset) + ": " + what;
+    std::string msg =
+        describe_record_type(type) + " at offset " + std::to_string(offset) + ": " + what;
     if (!rule.empty()) msg += " [" + std::string(rule) + "]";
     return Error(code, std::move(msg), "nbfx");
   }
@@ -637,12 +674,13 @@ class Decoder {
   Error truncated(std::size_t offset, std::uint8_t type, std::size_t need, std::string_view field,
                   std::string_view rule) const {
     return fail(ErrorCode::kParse, offset, type,
-                "truncated: " + std::string(field) + " needs " + std::to_string(need) + " byte(s), " +
-                    std::to_string(in_.size() - pos_) + " left",
+                "truncated: " + std::string(field) + " needs " + std::to_string(need) +
+                    " byte(s), " + std::to_string(in_.size() - pos_) + " left",
                 rule);
   }
 
-  Status need(std::size_t n, std::size_t offset, std::uint8_t type, std::string_view field, std::string_view rule) {
+  Status need(std::size_t n, std::size_t offset, std::uint8_t type, std::string_view field,
+              std::string_view rule) {
     if (n > in_.size() - pos_) return truncated(offset, type, n, field, rule);
     return ok_status();
   }
@@ -658,7 +696,8 @@ class Decoder {
   Status emit(std::string_view s, std::size_t offset, std::uint8_t type) {
     if (xml_.size() + s.size() > l_.max_output_bytes) {
       return fail(ErrorCode::kLimitExceeded, offset, type,
-                  "XML output would exceed max_output_bytes " + std::to_string(l_.max_output_bytes), "");
+                  "XML output would exceed max_output_bytes " + std::to_string(l_.max_output_bytes),
+                  "");
     }
     xml_ += s;
     return ok_status();
@@ -675,7 +714,8 @@ class Decoder {
       const std::uint8_t b = in_[pos_++];
       if (i == 4 && (b & 0xF8) != 0) {
         return fail(ErrorCode::kParse, offset, type,
-                    std::string(field) + ": MultiByteInt31 has more than 31 bits (fifth byte " + hex_byte(b) + ")",
+                    std::string(field) + ": MultiByteInt31 has more than 31 bits (fifth byte " +
+                        hex_byte(b) + ")",
                     "MC-NBFX 2.1.2");
       }
       value |= static_cast<std::uint32_t>(b & 0x7F) << (7 * i);
@@ -693,18 +733,19 @@ class Decoder {
   }
 
   // Reads `n` payload bytes after checking them against what is left and the string limit.
-  Result<ByteView> take(std::uint64_t n, std::size_t offset, std::uint8_t type, std::string_view field,
-                        std::string_view rule) {
+  Result<ByteView> take(std::uint64_t n, std::size_t offset, std::uint8_t type,
+                        std::string_view field, std::string_view rule) {
     if (n > l_.max_string_bytes) {
       return fail(ErrorCode::kLimitExceeded, offset, type,
-                  std::string(field) + " length " + std::to_string(n) + " is over max_string_bytes " +
-                      std::to_string(l_.max_string_bytes),
+                  std::string(field) + " length " + std::to_string(n) +
+                      " is over max_string_bytes " + std::to_string(l_.max_string_bytes),
                   rule);
     }
     if (n > in_.size() - pos_) {
       return fail(ErrorCode::kParse, offset, type,
-                  std::string(field) + " length " + std::to_string(n) + " runs past the end of the input (" +
-                      std::to_string(in_.size() - pos_) + " bytes left)",
+                  std::string(field) + " length " + std::to_string(n) +
+                      " runs past the end of the input (" + std::to_string(in_.size() - pos_) +
+                      " bytes left)",
                   rule);
     }
     ByteView v = in_.subspan(pos_, static_cast<std::size_t>(n));
@@ -712,13 +753,14 @@ class Decoder {
     return v;
   }
 
-  Result<std::string> checked_utf8(ByteView v, std::size_t offset, std::uint8_t type, std::string_view field,
-                                   std::string_view rule) {
+  Result<std::string> checked_utf8(ByteView v, std::size_t offset, std::uint8_t type,
+                                   std::string_view field, std::string_view rule) {
     std::string s(v.begin(), v.end());
     const std::size_t bad = first_invalid_utf8(s);
     if (bad != kNpos) {
       return fail(ErrorCode::kParse, offset, type,
-                  std::string(field) + " is not well-formed UTF-8 (byte " + std::to_string(bad) + " of the string)",
+                  std::string(field) + " is not well-formed UTF-8 (byte " + std::to_string(bad) +
+                      " of the string)",
                   rule);
     }
     return s;
@@ -732,7 +774,8 @@ class Decoder {
   }
 
   // 2.1.4 DictionaryString.
-  Result<std::string> read_dictionary_string(std::size_t offset, std::uint8_t type, std::string_view field,
+  Result<std::string> read_dictionary_string(std::size_t offset, std::uint8_t type,
+                                             std::string_view field,
                                              std::uint32_t* id_out = nullptr) {
     PARLEY_ASSIGN_OR_RETURN(std::uint32_t id, read_mb31(offset, type, field));
     if (id_out != nullptr) *id_out = id;
@@ -742,26 +785,31 @@ class Decoder {
     if (s != nullptr) return *s;
     if (o_.unknown_ids == UnknownIds::kPlaceholder) return "str" + std::to_string(id);
     return fail(ErrorCode::kNotFound, offset, type,
-                std::string(field) + ": DictionaryString id " + std::to_string(id) + " is not in the " +
-                    (session ? "session (odd ids)" : "static (even ids)") + " dictionary" +
-                    (d == nullptr ? " (none given)" : ""),
+                std::string(field) + ": DictionaryString id " + std::to_string(id) +
+                    " is not in the " + (session ? "session (odd ids)" : "static (even ids)") +
+                    " dictionary" + (d == nullptr ? " (none given)" : ""),
                 "MC-NBFX 2.1.4");
   }
 
-  Status check_name(const std::string& name, std::size_t offset, std::uint8_t type, std::string_view field,
-                    std::string_view rule) {
-    if (name.empty()) return fail(ErrorCode::kParse, offset, type, std::string(field) + " is empty", rule);
-    if (name == "xmlns") return fail(ErrorCode::kParse, offset, type, std::string(field) + " is \"xmlns\"", rule);
+  Status check_name(const std::string& name, std::size_t offset, std::uint8_t type,
+                    std::string_view field, std::string_view rule) {
+    if (name.empty())
+      return fail(ErrorCode::kParse, offset, type, std::string(field) + " is empty", rule);
+    if (name == "xmlns")
+      return fail(ErrorCode::kParse, offset, type, std::string(field) + " is \"xmlns\"", rule);
     if (!is_ncname(name)) {
       return fail(ErrorCode::kParse, offset, type,
                   std::string(field) + " " + quote_for_listing(name) +
-                      " is not an XML NCName (parley refuses names that would change the XML text's structure)",
+                      " is not an XML NCName (parley refuses names that would change the XML "
+                      "text's structure)",
                   rule);
     }
     return ok_status();
   }
 
-  static std::string qname(const Node& n) { return n.prefix.empty() ? n.local_name : n.prefix + ":" + n.local_name; }
+  static std::string qname(const Node& n) {
+    return n.prefix.empty() ? n.local_name : n.prefix + ":" + n.local_name;
+  }
 
   void append_node(Node node) {
     if (stack_.empty()) {
@@ -780,8 +828,8 @@ class Decoder {
     t.type = type;
     t.end_element = (type & 1) != 0;
     if (t.end_element && in_attribute) {
-      return fail(ErrorCode::kParse, offset, type, "a *TextWithEndElement record inside an attribute",
-                  "MC-NBFX 2.2.3.31");
+      return fail(ErrorCode::kParse, offset, type,
+                  "a *TextWithEndElement record inside an attribute", "MC-NBFX 2.2.3.31");
     }
     const std::uint8_t base = static_cast<std::uint8_t>(type & 0xFE);
     std::string detail;
@@ -845,11 +893,13 @@ class Decoder {
         Decimal d;
         d.scale = v[2];
         if (d.scale > 28) {
-          return fail(ErrorCode::kParse, offset, type, "scale " + std::to_string(d.scale) + " is above 28",
+          return fail(ErrorCode::kParse, offset, type,
+                      "scale " + std::to_string(d.scale) + " is above 28",
                       "MC-NBFX 2.2.3.11, MS-OAUT 2.2.26");
         }
         if (v[3] != 0x00 && v[3] != 0x80) {
-          return fail(ErrorCode::kParse, offset, type, "sign byte " + hex_byte(v[3]) + " is neither 0x00 nor 0x80",
+          return fail(ErrorCode::kParse, offset, type,
+                      "sign byte " + hex_byte(v[3]) + " is neither 0x00 nor 0x80",
                       "MC-NBFX 2.2.3.11, MS-OAUT 2.2.26");
         }
         d.negative = v[3] == 0x80;
@@ -865,9 +915,12 @@ class Decoder {
         const int tz = static_cast<int>(raw >> 62);
         if (ticks >= kDateTimeTicksLimit) {
           return fail(ErrorCode::kParse, offset, type,
-                      "value " + std::to_string(ticks) + " is not below 3155378976000000000", "MC-NBFX 2.2.3.12");
+                      "value " + std::to_string(ticks) + " is not below 3155378976000000000",
+                      "MC-NBFX 2.2.3.12");
         }
-        if (tz == 3) return fail(ErrorCode::kParse, offset, type, "TZ is 3 (must be 0, 1 or 2)", "MC-NBFX 2.2.3.12");
+        if (tz == 3)
+          return fail(ErrorCode::kParse, offset, type, "TZ is 3 (must be 0, 1 or 2)",
+                      "MC-NBFX 2.2.3.12");
         t.chars = format_date_time(ticks, tz, o_.local_utc_offset_minutes);
         break;
       }
@@ -881,8 +934,10 @@ class Decoder {
         PARLEY_ASSIGN_OR_RETURN(ByteView lv, fixed(width, rule));
         std::uint64_t len = read_le(lv, width);
         if (width == 4 && static_cast<std::int32_t>(len) <= 0) {
-          return fail(ErrorCode::kParse, offset, type,
-                      "Length " + std::to_string(static_cast<std::int32_t>(len)) + " is not positive", rule);
+          return fail(
+              ErrorCode::kParse, offset, type,
+              "Length " + std::to_string(static_cast<std::int32_t>(len)) + " is not positive",
+              rule);
         }
         PARLEY_ASSIGN_OR_RETURN(ByteView v, take(len, offset, type, "the text", rule));
         PARLEY_ASSIGN_OR_RETURN(t.chars, checked_utf8(v, offset, type, "the text", rule));
@@ -898,8 +953,10 @@ class Decoder {
         PARLEY_ASSIGN_OR_RETURN(ByteView lv, fixed(width, rule));
         std::uint64_t len = read_le(lv, width);
         if (width == 4 && static_cast<std::int32_t>(len) <= 0) {
-          return fail(ErrorCode::kParse, offset, type,
-                      "Length " + std::to_string(static_cast<std::int32_t>(len)) + " is not positive", rule);
+          return fail(
+              ErrorCode::kParse, offset, type,
+              "Length " + std::to_string(static_cast<std::int32_t>(len)) + " is not positive",
+              rule);
         }
         PARLEY_ASSIGN_OR_RETURN(ByteView v, take(len, offset, type, "the data", rule));
         t.bytes.assign(v.begin(), v.end());
@@ -910,7 +967,8 @@ class Decoder {
       case rt::kEndListText:
         // Handled by read_text_value; reaching here means a list inside a list or a stray end.
         return fail(ErrorCode::kParse, offset, type,
-                    base == rt::kStartListText ? "StartListText inside a list" : "EndListText without StartListText",
+                    base == rt::kStartListText ? "StartListText inside a list"
+                                               : "EndListText without StartListText",
                     "MC-NBFX 2.2.3.19");
       case rt::kEmptyText:
         break;
@@ -922,7 +980,8 @@ class Decoder {
       }
       case rt::kUniqueIdText:
       case rt::kUuidText: {
-        PARLEY_ASSIGN_OR_RETURN(ByteView v, fixed(16, base == rt::kUuidText ? "MC-NBFX 2.2.3.24" : "MC-NBFX 2.2.3.22"));
+        PARLEY_ASSIGN_OR_RETURN(
+            ByteView v, fixed(16, base == rt::kUuidText ? "MC-NBFX 2.2.3.24" : "MC-NBFX 2.2.3.22"));
         std::array<std::uint8_t, 16> g{};
         std::copy(v.begin(), v.end(), g.begin());
         t.chars = (base == rt::kUniqueIdText ? "urn:uuid:" : "") + format_guid(g);
@@ -941,8 +1000,8 @@ class Decoder {
       case rt::kBoolText: {
         PARLEY_ASSIGN_OR_RETURN(ByteView v, fixed(1, "MC-NBFX 2.2.3.26"));
         if (v[0] > 1) {
-          return fail(ErrorCode::kParse, offset, type, "value " + hex_byte(v[0]) + " is neither 0 nor 1",
-                      "MC-NBFX 2.2.3.26");
+          return fail(ErrorCode::kParse, offset, type,
+                      "value " + hex_byte(v[0]) + " is neither 0 nor 1", "MC-NBFX 2.2.3.26");
         }
         t.chars = v[0] ? "true" : "false";
         break;
@@ -953,7 +1012,9 @@ class Decoder {
         // UnicodeChars32Text: 2.2.3.29 calls its Length a MultiByteInt31, but the section 3
         // example (BA 04 00 00 00 ...) and the sibling *32 records use a 4-byte INT32; parley
         // follows the bytes of the example (docs/nbfx.md).
-        const std::size_t width = base == rt::kUnicodeChars8Text ? 1 : base == rt::kUnicodeChars16Text ? 2 : 4;
+        const std::size_t width = base == rt::kUnicodeChars8Text    ? 1
+                                  : base == rt::kUnicodeChars16Text ? 2
+                                                                    : 4;
         const char* rule = base == rt::kUnicodeChars8Text    ? "MC-NBFX 2.2.3.27"
                            : base == rt::kUnicodeChars16Text ? "MC-NBFX 2.2.3.28"
                                                              : "MC-NBFX 2.2.3.29";
@@ -961,23 +1022,26 @@ class Decoder {
         std::uint64_t len = read_le(lv, width);
         if (width == 4 && static_cast<std::int32_t>(len) < 0) {
           return fail(ErrorCode::kParse, offset, type,
-                      "Length " + std::to_string(static_cast<std::int32_t>(len)) + " is negative", rule);
+                      "Length " + std::to_string(static_cast<std::int32_t>(len)) + " is negative",
+                      rule);
         }
         PARLEY_ASSIGN_OR_RETURN(ByteView v, take(len, offset, type, "the text", rule));
         if (!utf16le_to_utf8(v, t.chars)) {
           return fail(ErrorCode::kParse, offset, type,
-                      "the text is not well-formed UTF-16 (odd length or unpaired surrogate)", rule);
+                      "the text is not well-formed UTF-16 (odd length or unpaired surrogate)",
+                      rule);
         }
         break;
       }
       case rt::kQNameDictionaryText: {
         PARLEY_ASSIGN_OR_RETURN(ByteView p, fixed(1, "MC-NBFX 2.2.3.30"));
         if (p[0] > 25) {
-          return fail(ErrorCode::kParse, offset, type, "Prefix " + std::to_string(p[0]) + " is above 25",
-                      "MC-NBFX 2.2.3.30");
+          return fail(ErrorCode::kParse, offset, type,
+                      "Prefix " + std::to_string(p[0]) + " is above 25", "MC-NBFX 2.2.3.30");
         }
         std::uint32_t id = 0;
-        PARLEY_ASSIGN_OR_RETURN(std::string name, read_dictionary_string(offset, type, "Name", &id));
+        PARLEY_ASSIGN_OR_RETURN(std::string name,
+                                read_dictionary_string(offset, type, "Name", &id));
         t.chars = std::string(1, static_cast<char>('a' + p[0])) + ":" + name;
         detail = "id=" + std::to_string(id) + " ";
         break;
@@ -1011,7 +1075,8 @@ class Decoder {
         return list;
       }
       if (!is_text_record(t)) {
-        return fail(ErrorCode::kParse, item_offset, t, "inside StartListText .. EndListText, only text records may appear",
+        return fail(ErrorCode::kParse, item_offset, t,
+                    "inside StartListText .. EndListText, only text records may appear",
                     "MC-NBFX 2.2.3.19");
       }
       if (t & 1) {
@@ -1041,18 +1106,21 @@ class Decoder {
     node.offset = offset;
     node.record = type;
     std::string detail;
-    if (type == rt::kShortElement || type == rt::kShortDictionaryElement || type >= rt::kPrefixDictionaryElementA) {
+    if (type == rt::kShortElement || type == rt::kShortDictionaryElement ||
+        type >= rt::kPrefixDictionaryElementA) {
       if (type >= rt::kPrefixElementA) {
         node.prefix = std::string(1, static_cast<char>('a' + (type - rt::kPrefixElementA)));
       } else if (type >= rt::kPrefixDictionaryElementA) {
-        node.prefix = std::string(1, static_cast<char>('a' + (type - rt::kPrefixDictionaryElementA)));
+        node.prefix =
+            std::string(1, static_cast<char>('a' + (type - rt::kPrefixDictionaryElementA)));
       }
     } else {
       PARLEY_ASSIGN_OR_RETURN(node.prefix, read_string(offset, type, "Prefix"));
       PARLEY_TRY(check_name(node.prefix, offset, type, "Prefix", "MC-NBFX 2.2.1"));
     }
-    const bool dictionary_name = type == rt::kShortDictionaryElement || type == rt::kDictionaryElement ||
-                                 (type >= rt::kPrefixDictionaryElementA && type < rt::kPrefixElementA);
+    const bool dictionary_name =
+        type == rt::kShortDictionaryElement || type == rt::kDictionaryElement ||
+        (type >= rt::kPrefixDictionaryElementA && type < rt::kPrefixElementA);
     if (dictionary_name) {
       std::uint32_t id = 0;
       PARLEY_ASSIGN_OR_RETURN(node.local_name, read_dictionary_string(offset, type, "Name", &id));
@@ -1067,7 +1135,9 @@ class Decoder {
     while (pos_ < in_.size() && is_attribute_record(in_[pos_])) {
       if (++count > l_.max_attributes) {
         return fail(ErrorCode::kLimitExceeded, pos_, in_[pos_],
-                    "more than max_attributes " + std::to_string(l_.max_attributes) + " on <" + qname(node) + ">", "");
+                    "more than max_attributes " + std::to_string(l_.max_attributes) + " on <" +
+                        qname(node) + ">",
+                    "");
       }
       Attribute a;
       PARLEY_TRY(read_attribute(a));
@@ -1082,7 +1152,8 @@ class Decoder {
       start_tag += "\"";
       if (start_tag.size() > l_.max_output_bytes) {
         return fail(ErrorCode::kLimitExceeded, offset, type,
-                    "start tag longer than max_output_bytes " + std::to_string(l_.max_output_bytes), "");
+                    "start tag longer than max_output_bytes " + std::to_string(l_.max_output_bytes),
+                    "");
       }
       node.attributes.push_back(std::move(a));
     }
@@ -1110,8 +1181,9 @@ class Decoder {
         PARLEY_ASSIGN_OR_RETURN(a.value, read_dictionary_string(offset, type, "Value", &id));
         detail = "value id=" + std::to_string(id) + " ";
       }
-      add_record(offset, type, detail + (a.prefix.empty() ? "xmlns" : "xmlns:" + a.prefix) + "=" +
-                                   quote_for_listing(a.value));
+      add_record(offset, type,
+                 detail + (a.prefix.empty() ? "xmlns" : "xmlns:" + a.prefix) + "=" +
+                     quote_for_listing(a.value));
       return ok_status();
     }
     bool dictionary_name = false;
@@ -1135,10 +1207,12 @@ class Decoder {
       PARLEY_ASSIGN_OR_RETURN(a.local_name, read_string(offset, type, "Name"));
     }
     PARLEY_TRY(check_name(a.local_name, offset, type, "Name", rule));
-    add_record(offset, type, detail + (a.prefix.empty() ? a.local_name : a.prefix + ":" + a.local_name));
+    add_record(offset, type,
+               detail + (a.prefix.empty() ? a.local_name : a.prefix + ":" + a.local_name));
     if (pos_ >= in_.size()) return truncated(offset, type, 1, "Value (a text record)", rule);
     if (!is_text_record(in_[pos_])) {
-      return fail(ErrorCode::kParse, pos_, in_[pos_], "an attribute's Value must be a text record", rule);
+      return fail(ErrorCode::kParse, pos_, in_[pos_], "an attribute's Value must be a text record",
+                  rule);
     }
     PARLEY_ASSIGN_OR_RETURN(TextRead value, read_text_value(true));
     a.value = std::move(value.chars);
@@ -1164,9 +1238,10 @@ class Decoder {
       PARLEY_ASSIGN_OR_RETURN(std::string text, read_string(offset, type, "Value"));
       // XML 1.0 [15]: "--" may not occur in a comment; written as is it would end the comment.
       if (text.find("--") != std::string::npos || (!text.empty() && text.back() == '-')) {
-        return fail(ErrorCode::kParse, offset, type,
-                    "comment text contains \"--\" or ends with \"-\": not representable as an XML comment",
-                    "XML 1.0 production [15]");
+        return fail(
+            ErrorCode::kParse, offset, type,
+            "comment text contains \"--\" or ends with \"-\": not representable as an XML comment",
+            "XML 1.0 production [15]");
       }
       add_record(offset, type, quote_for_listing(text));
       PARLEY_TRY(emit("<!--" + text + "-->", offset, type));
@@ -1180,7 +1255,8 @@ class Decoder {
     }
     if (type == rt::kArray) return read_array();
     if (is_attribute_record(type)) {
-      return fail(ErrorCode::kParse, offset, type, "an attribute record must follow an element or attribute record",
+      return fail(ErrorCode::kParse, offset, type,
+                  "an attribute record must follow an element or attribute record",
                   "MC-NBFX 2.2.2");
     }
     if (is_element_record(type)) {
@@ -1209,8 +1285,8 @@ class Decoder {
       append_node(std::move(n));
       if (t.end_element) {
         if (stack_.empty()) {
-          return fail(ErrorCode::kParse, offset, type, "no element is open for the implied EndElement",
-                      "MC-NBFX 2.2.3.31, 2.3.1");
+          return fail(ErrorCode::kParse, offset, type,
+                      "no element is open for the implied EndElement", "MC-NBFX 2.2.3.31, 2.3.1");
         }
         return close_element(offset, type);
       }
@@ -1236,8 +1312,9 @@ class Decoder {
     const char* rule = "MC-NBFX 2.3.3";
     if (pos_ >= in_.size()) return truncated(offset, type, 1, "Element", rule);
     if (!is_element_record(in_[pos_])) {
-      return fail(ErrorCode::kParse, offset, type, "Element is " + describe_record_type(in_[pos_]) +
-                                                       ", not an element record", rule);
+      return fail(ErrorCode::kParse, offset, type,
+                  "Element is " + describe_record_type(in_[pos_]) + ", not an element record",
+                  rule);
     }
     if (stack_.size() >= l_.max_depth) {
       return fail(ErrorCode::kLimitExceeded, offset, type,
@@ -1249,39 +1326,64 @@ class Decoder {
     if (pos_ >= in_.size()) return truncated(offset, type, 1, "End Element", rule);
     if (in_[pos_] != rt::kEndElement) {
       return fail(ErrorCode::kParse, offset, type,
-                  "End Element is " + describe_record_type(in_[pos_]) + ", not EndElement (0x01)", rule);
+                  "End Element is " + describe_record_type(in_[pos_]) + ", not EndElement (0x01)",
+                  rule);
     }
     ++pos_;
     PARLEY_TRY(need(1, offset, type, "Record Type", rule));
     const std::uint8_t item_type = in_[pos_++];
     std::size_t size = 0;
     switch (item_type) {
-      case 0xB5: size = 1; break;   // BoolTextWithEndElement
-      case 0x8B: size = 2; break;   // Int16TextWithEndElement
-      case 0x8D: size = 4; break;   // Int32TextWithEndElement
-      case 0x8F: size = 8; break;   // Int64TextWithEndElement
-      case 0x91: size = 4; break;   // FloatTextWithEndElement
-      case 0x93: size = 8; break;   // DoubleTextWithEndElement
-      case 0x95: size = 16; break;  // DecimalTextWithEndElement
-      case 0x97: size = 8; break;   // DateTimeTextWithEndElement
-      case 0xAF: size = 8; break;   // TimeSpanTextWithEndElement
-      case 0xB1: size = 16; break;  // UuidTextWithEndElement
+      case 0xB5:
+        size = 1;
+        break;  // BoolTextWithEndElement
+      case 0x8B:
+        size = 2;
+        break;  // Int16TextWithEndElement
+      case 0x8D:
+        size = 4;
+        break;  // Int32TextWithEndElement
+      case 0x8F:
+        size = 8;
+        break;  // Int64TextWithEndElement
+      case 0x91:
+        size = 4;
+        break;  // FloatTextWithEndElement
+      case 0x93:
+        size = 8;
+        break;  // DoubleTextWithEndElement
+      case 0x95:
+        size = 16;
+        break;  // DecimalTextWithEndElement
+      case 0x97:
+        size = 8;
+        break;  // DateTimeTextWithEndElement
+      case 0xAF:
+        size = 8;
+        break;  // TimeSpanTextWithEndElement
+      case 0xB1:
+        size = 16;
+        break;  // UuidTextWithEndElement
       default:
-        return fail(ErrorCode::kParse, offset, type,
-                    "Record Type " + describe_record_type(item_type) + " is not one the Array table allows", rule);
+        return fail(
+            ErrorCode::kParse, offset, type,
+            "Record Type " + describe_record_type(item_type) + " is not one the Array table allows",
+            rule);
     }
     PARLEY_ASSIGN_OR_RETURN(std::uint32_t length, read_mb31(offset, type, "Length"));
     if (length == 0) return fail(ErrorCode::kParse, offset, type, "Length is zero", rule);
     if (length > l_.max_array_items) {
       return fail(ErrorCode::kLimitExceeded, offset, type,
-                  "Length " + std::to_string(length) + " is over max_array_items " + std::to_string(l_.max_array_items),
+                  "Length " + std::to_string(length) + " is over max_array_items " +
+                      std::to_string(l_.max_array_items),
                   rule);
     }
     const std::uint64_t data_size = static_cast<std::uint64_t>(length) * size;
     if (data_size > in_.size() - pos_) {
       return fail(ErrorCode::kParse, offset, type,
-                  "Data of " + std::to_string(length) + " x " + std::to_string(size) + " bytes runs past the end (" +
-                      std::to_string(in_.size() - pos_) + " bytes left)",
+                  "Data of " + std::to_string(length) + " x " + std::to_string(size) +
+                      " bytes runs past the end (" + std::to_string(in_.size() - pos_) +
+                      " bytes left)",
                   rule);
     }
     const std::size_t data_start = pos_;
@@ -1297,7 +1399,8 @@ class Decoder {
       Decoder item_decoder(one, o_);
       auto item = item_decoder.read_text(false);
       if (!item.ok()) {
-        return fail(item.error().code(), offset, type, "item " + std::to_string(i) + ": " + item.error().what(), rule);
+        return fail(item.error().code(), offset, type,
+                    "item " + std::to_string(i) + ": " + item.error().what(), rule);
       }
       const TextRead& t = *item;
       Node element = prototype;
@@ -1314,8 +1417,9 @@ class Decoder {
       append_node(std::move(element));
     }
     pos_ = data_start + static_cast<std::size_t>(data_size);
-    add_record(offset, type,
-               std::to_string(length) + " x <" + qname(prototype) + "> " + record_type_name(item_type));
+    add_record(
+        offset, type,
+        std::to_string(length) + " x <" + qname(prototype) + "> " + record_type_name(item_type));
     return ok_status();
   }
 
@@ -1340,8 +1444,8 @@ std::string format_records(const std::vector<Record>& records) {
   std::string out;
   for (const auto& r : records) {
     std::string off = std::to_string(r.offset);
-    out += std::string(off.size() < 6 ? 6 - off.size() : 0, '0') + off + "  " + hex_byte(r.type).substr(2) + " " +
-           record_type_name(r.type);
+    out += std::string(off.size() < 6 ? 6 - off.size() : 0, '0') + off + "  " +
+           hex_byte(r.type).substr(2) + " " + record_type_name(r.type);
     if (!r.detail.empty()) out += "  " + r.detail;
     out += "\n";
   }
@@ -1353,7 +1457,8 @@ std::string format_records(const std::vector<Record>& records) {
 std::string format_guid(const std::array<std::uint8_t, 16>& g) {
   static constexpr char kHex[] = "0123456789abcdef";
   // Data1 (4 bytes LE), Data2 (2 LE), Data3 (2 LE), Data4 (8 bytes as is): 2.2.3.22.
-  static constexpr int kOrder[] = {3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15};
+  static constexpr int kOrder[] = {3,  2, 1, 0,  -1, 5,  4,  -1, 7,  6,
+                                   -1, 8, 9, -1, 10, 11, 12, 13, 14, 15};
   std::string s;
   for (int i : kOrder) {
     if (i < 0) {
@@ -1368,8 +1473,10 @@ std::string format_guid(const std::array<std::uint8_t, 16>& g) {
 
 Result<std::array<std::uint8_t, 16>> parse_guid(std::string_view text) {
   if (text.size() > 9 && text.substr(0, 9) == "urn:uuid:") text.remove_prefix(9);
-  static constexpr int kOrder[] = {3, 2, 1, 0, -1, 5, 4, -1, 7, 6, -1, 8, 9, -1, 10, 11, 12, 13, 14, 15};
-  const Error bad(ErrorCode::kParse, "'" + std::string(text) + "' is not a GUID (8-4-4-4-12 hex digits)", "guid");
+  static constexpr int kOrder[] = {3,  2, 1, 0,  -1, 5,  4,  -1, 7,  6,
+                                   -1, 8, 9, -1, 10, 11, 12, 13, 14, 15};
+  const Error bad(ErrorCode::kParse,
+                  "'" + std::string(text) + "' is not a GUID (8-4-4-4-12 hex digits)", "guid");
   if (text.size() != 36) return bad;
   std::array<std::uint8_t, 16> g{};
   std::size_t p = 0;
@@ -1478,13 +1585,16 @@ TextValue TextValue::integer(std::int64_t value) {
     v.record_ = rt::kOneText;
     return v;
   }
-  if (value >= std::numeric_limits<std::int8_t>::min() && value <= std::numeric_limits<std::int8_t>::max()) {
+  if (value >= std::numeric_limits<std::int8_t>::min() &&
+      value <= std::numeric_limits<std::int8_t>::max()) {
     return int8(static_cast<std::int8_t>(value));
   }
-  if (value >= std::numeric_limits<std::int16_t>::min() && value <= std::numeric_limits<std::int16_t>::max()) {
+  if (value >= std::numeric_limits<std::int16_t>::min() &&
+      value <= std::numeric_limits<std::int16_t>::max()) {
     return int16(static_cast<std::int16_t>(value));
   }
-  if (value >= std::numeric_limits<std::int32_t>::min() && value <= std::numeric_limits<std::int32_t>::max()) {
+  if (value >= std::numeric_limits<std::int32_t>::min() &&
+      value <= std::numeric_limits<std::int32_t>::max()) {
     return int32(static_cast<std::int32_t>(value));
   }
   return int64(value);
@@ -1548,7 +1658,8 @@ TextValue TextValue::decimal(const Decimal& d) {
 }
 Result<TextValue> TextValue::date_time(std::uint64_t ticks, int tz) {
   if (ticks >= kDateTimeTicksLimit || tz < 0 || tz > 2) {
-    return Error(ErrorCode::kInvalidArgument, "ticks must be below 3155378976000000000 and TZ 0, 1 or 2 [MC-NBFX 2.2.3.12]",
+    return Error(ErrorCode::kInvalidArgument,
+                 "ticks must be below 3155378976000000000 and TZ 0, 1 or 2 [MC-NBFX 2.2.3.12]",
                  "nbfx");
   }
   TextValue v;
@@ -1582,8 +1693,8 @@ TextValue TextValue::dictionary(std::uint32_t id) {
 }
 Result<TextValue> TextValue::qname(std::uint8_t prefix_index, std::uint32_t id) {
   if (prefix_index > 25 || id > kMaxMultiByteInt31) {
-    return Error(ErrorCode::kInvalidArgument, "QName prefix must be 0..25 and id at most 2147483647 [MC-NBFX 2.2.3.30]",
-                 "nbfx");
+    return Error(ErrorCode::kInvalidArgument,
+                 "QName prefix must be 0..25 and id at most 2147483647 [MC-NBFX 2.2.3.30]", "nbfx");
   }
   TextValue v;
   v.record_ = rt::kQNameDictionaryText;
@@ -1594,7 +1705,8 @@ Result<TextValue> TextValue::qname(std::uint8_t prefix_index, std::uint32_t id) 
 Result<TextValue> TextValue::list(std::vector<TextValue> items) {
   for (const auto& item : items) {
     if (item.record_ == rt::kStartListText) {
-      return Error(ErrorCode::kInvalidArgument, "a list cannot contain a list [MC-NBFX 2.2.3.19]", "nbfx");
+      return Error(ErrorCode::kInvalidArgument, "a list cannot contain a list [MC-NBFX 2.2.3.19]",
+                   "nbfx");
     }
   }
   TextValue v;
@@ -1608,7 +1720,8 @@ Result<TextValue> TextValue::list(std::vector<TextValue> items) {
 namespace {
 Status append_string(Bytes& out, std::string_view s) {
   if (s.size() > kMaxMultiByteInt31) {
-    return Error(ErrorCode::kInvalidArgument, "string longer than 2147483647 bytes [MC-NBFX 2.1.3]", "nbfx");
+    return Error(ErrorCode::kInvalidArgument, "string longer than 2147483647 bytes [MC-NBFX 2.1.3]",
+                 "nbfx");
   }
   append_multibyte_int31(out, static_cast<std::uint32_t>(s.size()));
   out.insert(out.end(), s.begin(), s.end());
@@ -1618,13 +1731,16 @@ Status append_string(Bytes& out, std::string_view s) {
 Status check_writer_name(std::string_view name, std::string_view what) {
   if (name.empty() || name == "xmlns" || !is_ncname(name)) {
     return Error(ErrorCode::kInvalidArgument,
-                 std::string(what) + " '" + std::string(name) + "' is empty, \"xmlns\" or not an XML NCName [MC-NBFX 2.2.1, 2.2.2]",
+                 std::string(what) + " '" + std::string(name) +
+                     "' is empty, \"xmlns\" or not an XML NCName [MC-NBFX 2.2.1, 2.2.2]",
                  "nbfx writer");
   }
   return ok_status();
 }
 
-bool single_letter(std::string_view prefix) { return prefix.size() == 1 && prefix[0] >= 'a' && prefix[0] <= 'z'; }
+bool single_letter(std::string_view prefix) {
+  return prefix.size() == 1 && prefix[0] >= 'a' && prefix[0] <= 'z';
+}
 }  // namespace
 
 Writer::Writer(EncodeOptions options) : options_(options) {}
@@ -1645,7 +1761,8 @@ Status Writer::close_start_tag() {
   return ok_status();
 }
 
-Status Writer::write_name_record(bool element, std::string_view prefix, std::string_view local_name) {
+Status Writer::write_name_record(bool element, std::string_view prefix,
+                                 std::string_view local_name) {
   PARLEY_TRY(check_writer_name(local_name, element ? "element name" : "attribute name"));
   if (!prefix.empty()) PARLEY_TRY(check_writer_name(prefix, "prefix"));
   const std::optional<std::uint32_t> id = lookup(local_name);
@@ -1674,7 +1791,8 @@ Status Writer::write_name_record(bool element, std::string_view prefix, std::str
 Status Writer::start_element(std::string_view prefix, std::string_view local_name) {
   PARLEY_TRY(close_start_tag());
   if (depth_ >= options_.max_depth) {
-    return Error(ErrorCode::kLimitExceeded, "element nesting deeper than max_depth " + std::to_string(options_.max_depth),
+    return Error(ErrorCode::kLimitExceeded,
+                 "element nesting deeper than max_depth " + std::to_string(options_.max_depth),
                  "nbfx writer");
   }
   PARLEY_TRY(write_name_record(true, prefix, local_name));
@@ -1686,7 +1804,8 @@ Status Writer::start_element(std::string_view prefix, std::string_view local_nam
 
 Status Writer::xmlns(std::string_view prefix, std::string_view uri) {
   if (!in_start_tag_) {
-    return Error(ErrorCode::kInvalidArgument, "xmlns outside a start tag [MC-NBFX 2.2.2]", "nbfx writer");
+    return Error(ErrorCode::kInvalidArgument, "xmlns outside a start tag [MC-NBFX 2.2.2]",
+                 "nbfx writer");
   }
   if (!prefix.empty()) PARLEY_TRY(check_writer_name(prefix, "xmlns prefix"));
   const std::optional<std::uint32_t> id = lookup(uri);
@@ -1716,13 +1835,16 @@ void Writer::write_text(const TextValue& value, bool in_attribute) {
   out_.insert(out_.end(), value.payload_.begin(), value.payload_.end());
 }
 
-Status Writer::attribute(std::string_view prefix, std::string_view local_name, const TextValue& value) {
+Status Writer::attribute(std::string_view prefix, std::string_view local_name,
+                         const TextValue& value) {
   if (!in_start_tag_) {
     return Error(ErrorCode::kInvalidArgument,
-                 "attribute '" + std::string(local_name) + "' outside a start tag [MC-NBFX 2.2.2]", "nbfx writer");
+                 "attribute '" + std::string(local_name) + "' outside a start tag [MC-NBFX 2.2.2]",
+                 "nbfx writer");
   }
   if (prefix == "xmlns") {
-    return Error(ErrorCode::kInvalidArgument, "use xmlns() for namespace declarations", "nbfx writer");
+    return Error(ErrorCode::kInvalidArgument, "use xmlns() for namespace declarations",
+                 "nbfx writer");
   }
   PARLEY_TRY(write_name_record(false, prefix, local_name));
   write_text(value, true);
@@ -1740,7 +1862,8 @@ Status Writer::text(const TextValue& value) {
 Status Writer::comment(std::string_view text) {
   PARLEY_TRY(close_start_tag());
   if (text.find("--") != std::string_view::npos || (!text.empty() && text.back() == '-')) {
-    return Error(ErrorCode::kInvalidArgument, "comment text contains \"--\" or ends with \"-\" [XML 1.0 production 15]",
+    return Error(ErrorCode::kInvalidArgument,
+                 "comment text contains \"--\" or ends with \"-\" [XML 1.0 production 15]",
                  "nbfx writer");
   }
   out_.push_back(rt::kComment);
@@ -1751,7 +1874,8 @@ Status Writer::comment(std::string_view text) {
 
 Status Writer::end_element() {
   if (depth_ == 0) {
-    return Error(ErrorCode::kInvalidArgument, "end_element with no open element [MC-NBFX 2.3.1]", "nbfx writer");
+    return Error(ErrorCode::kInvalidArgument, "end_element with no open element [MC-NBFX 2.3.1]",
+                 "nbfx writer");
   }
   if (options_.with_end_element && last_text_offset_ != kNpos) {
     out_[last_text_offset_] = static_cast<std::uint8_t>(out_[last_text_offset_] + 1);
@@ -1769,21 +1893,22 @@ Status Writer::array(std::string_view prefix, std::string_view local_name,
                      std::span<const TextValue> values) {
   PARLEY_TRY(close_start_tag());
   if (values.empty()) {
-    return Error(ErrorCode::kInvalidArgument, "an Array record needs at least one value [MC-NBFX 2.3.3]", "nbfx writer");
+    return Error(ErrorCode::kInvalidArgument,
+                 "an Array record needs at least one value [MC-NBFX 2.3.3]", "nbfx writer");
   }
   const std::uint8_t record = values.front().record_;
-  static constexpr std::uint8_t kAllowed[] = {rt::kBoolText,    rt::kInt16Text,   rt::kInt32Text,
-                                              rt::kInt64Text,   rt::kFloatText,   rt::kDoubleText,
-                                              rt::kDecimalText, rt::kDateTimeText, rt::kTimeSpanText,
-                                              rt::kUuidText};
+  static constexpr std::uint8_t kAllowed[] = {
+      rt::kBoolText,   rt::kInt16Text,   rt::kInt32Text,    rt::kInt64Text,    rt::kFloatText,
+      rt::kDoubleText, rt::kDecimalText, rt::kDateTimeText, rt::kTimeSpanText, rt::kUuidText};
   if (std::find(std::begin(kAllowed), std::end(kAllowed), record) == std::end(kAllowed)) {
-    return Error(ErrorCode::kInvalidArgument, describe_record_type(record) + " cannot be an Array item [MC-NBFX 2.3.3]",
+    return Error(ErrorCode::kInvalidArgument,
+                 describe_record_type(record) + " cannot be an Array item [MC-NBFX 2.3.3]",
                  "nbfx writer");
   }
   for (const auto& v : values) {
     if (v.record_ != record) {
-      return Error(ErrorCode::kInvalidArgument, "Array items must all have the same record type [MC-NBFX 2.3.3]",
-                   "nbfx writer");
+      return Error(ErrorCode::kInvalidArgument,
+                   "Array items must all have the same record type [MC-NBFX 2.3.3]", "nbfx writer");
     }
   }
   if (values.size() > kMaxMultiByteInt31) {
@@ -1804,7 +1929,8 @@ Status Writer::array(std::string_view prefix, std::string_view local_name,
 
 Result<Bytes> Writer::finish() const {
   if (depth_ != 0) {
-    return Error(ErrorCode::kInvalidArgument, std::to_string(depth_) + " element(s) still open", "nbfx writer");
+    return Error(ErrorCode::kInvalidArgument, std::to_string(depth_) + " element(s) still open",
+                 "nbfx writer");
   }
   return out_;
 }
@@ -1868,14 +1994,16 @@ class XmlEncoder {
                          "?> cannot be represented [MC-NBFX 1.5]",
                      "nbfx encode");
       default:
-        return Error(ErrorCode::kUnsupported, "XML node type " + std::to_string(static_cast<int>(n->type)) +
-                                                  " cannot be represented [MC-NBFX 1.5]",
+        return Error(ErrorCode::kUnsupported,
+                     "XML node type " + std::to_string(static_cast<int>(n->type)) +
+                         " cannot be represented [MC-NBFX 1.5]",
                      "nbfx encode");
     }
   }
 
   Status element(xmlNode* e) {
-    const std::string_view prefix = e->ns != nullptr ? xml::view(e->ns->prefix) : std::string_view();
+    const std::string_view prefix =
+        e->ns != nullptr ? xml::view(e->ns->prefix) : std::string_view();
     PARLEY_TRY(w_.start_element(prefix, xml::view(e->name)));
     for (xmlNs* ns = e->nsDef; ns != nullptr; ns = ns->next) {
       PARLEY_TRY(w_.xmlns(xml::view(ns->prefix), xml::view(ns->href)));
@@ -1884,7 +2012,8 @@ class XmlEncoder {
       xmlChar* raw = xmlNodeGetContent(reinterpret_cast<xmlNode*>(a));
       std::string value(xml::view(raw));
       xmlFree(raw);
-      const std::string_view aprefix = a->ns != nullptr ? xml::view(a->ns->prefix) : std::string_view();
+      const std::string_view aprefix =
+          a->ns != nullptr ? xml::view(a->ns->prefix) : std::string_view();
       PARLEY_TRY(w_.attribute(aprefix, xml::view(a->name), text_value(value)));
     }
     for (xmlNode* c = e->children; c != nullptr; c = c->next) PARLEY_TRY(node(c));

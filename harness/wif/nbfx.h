@@ -181,7 +181,7 @@ struct Record {
   std::size_t offset = 0;  // of the RecordType byte
   std::size_t length = 0;  // bytes, RecordType included (an Array: the whole record)
   std::uint8_t type = 0;
-  std::string detail;      // e.g. `name="doc"`, `id=14 "str14"`, `"hello"`, `-34`
+  std::string detail;  // e.g. `name="doc"`, `id=14 "str14"`, `"hello"`, `-34`
 };
 // One line per record: "000012  98 Chars8Text  \"hello\"".
 std::string format_records(const std::vector<Record>& records);
@@ -190,20 +190,20 @@ struct Attribute {
   std::string prefix;      // "" = none; for xmlns: the declared prefix ("" = default namespace)
   std::string local_name;  // "" for xmlns
   bool is_xmlns = false;
-  std::string value;       // the characters represented (unescaped)
+  std::string value;              // the characters represented (unescaped)
   std::uint8_t value_record = 0;  // the text record (xmlns: the attribute record itself)
 };
 
 struct Node {
   enum class Kind { kElement, kText, kComment };
   Kind kind = Kind::kElement;
-  std::size_t offset = 0;     // of the record that produced this node
-  std::uint8_t record = 0;    // that record's type
-  std::string prefix;         // element
-  std::string local_name;     // element
+  std::size_t offset = 0;             // of the record that produced this node
+  std::uint8_t record = 0;            // that record's type
+  std::string prefix;                 // element
+  std::string local_name;             // element
   std::vector<Attribute> attributes;  // element, in record order (xmlns included)
   std::vector<Node> children;         // element
-  std::string text;           // text (unescaped characters) or comment
+  std::string text;                   // text (unescaped characters) or comment
   // For text from Bytes*Text records, the raw bytes (text holds their base64).
   Bytes bytes;
 };
@@ -222,7 +222,7 @@ Result<Decoded> decode(ByteView bytes, const DecodeOptions& options = {});
 
 // --- encoding ---------------------------------------------------------------------------------
 
-struct Decimal {  // [MS-OAUT] 2.2.26 DECIMAL
+struct Decimal {           // [MS-OAUT] 2.2.26 DECIMAL
   std::uint8_t scale = 0;  // 0..28
   bool negative = false;
   std::uint32_t hi32 = 0;
@@ -240,11 +240,11 @@ class TextValue {
   static TextValue bool_text(bool value);                 // BoolText (0xB4)
   // The smallest of ZeroText, OneText, Int8/16/32/64Text that holds the value (what .NET writes).
   static TextValue integer(std::int64_t value);
-  static TextValue int8(std::int8_t value);               // always Int8Text
-  static TextValue int16(std::int16_t value);             // always Int16Text
-  static TextValue int32(std::int32_t value);             // always Int32Text
-  static TextValue int64(std::int64_t value);             // always Int64Text
-  static TextValue uint64(std::uint64_t value);           // UInt64Text
+  static TextValue int8(std::int8_t value);      // always Int8Text
+  static TextValue int16(std::int16_t value);    // always Int16Text
+  static TextValue int32(std::int32_t value);    // always Int32Text
+  static TextValue int64(std::int64_t value);    // always Int64Text
+  static TextValue uint64(std::uint64_t value);  // UInt64Text
   static TextValue float32(float value);
   static TextValue float64(double value);
   static TextValue decimal(const Decimal& value);
@@ -264,7 +264,7 @@ class TextValue {
  private:
   friend class Writer;
   std::uint8_t record_ = rt::kEmptyText;
-  Bytes payload_;  // the record's bytes after the RecordType
+  Bytes payload_;                 // the record's bytes after the RecordType
   std::vector<TextValue> items_;  // StartList only
 };
 

@@ -64,16 +64,19 @@ struct Example {
 const Example kExamples[] = {
     {"EndElement", "40 03 64 6F 63 01", "<doc></doc>"},
     {"Comment", "02 07 63 6F 6D 6D 65 6E 74", "<!--comment-->"},
-    {"Array", "03 40 03 61 72 72 01 8B 03 33 33 88 88 DD DD", "<arr>13107</arr><arr>-30584</arr><arr>-8739</arr>"},
+    {"Array", "03 40 03 61 72 72 01 8B 03 33 33 88 88 DD DD",
+     "<arr>13107</arr><arr>-30584</arr><arr>-8739</arr>"},
     {"ShortAttribute", "40 03 64 6F 63 04 04 61 74 74 72 84 01", "<doc attr=\"false\"></doc>"},
     {"Attribute",
-     "40 03 64 6F 63 09 03 70 72 65 0A 68 74 74 70 3A 2F 2F 61 62 63 05 03 70 72 65 04 61 74 74 72 84 01",
+     "40 03 64 6F 63 09 03 70 72 65 0A 68 74 74 70 3A 2F 2F 61 62 63 05 03 70 72 65 04 61 74 74 72 "
+     "84 01",
      "<doc xmlns:pre=\"http://abc\" pre:attr=\"false\"></doc>"},
     {"ShortDictionaryAttribute", "40 03 64 6F 63 06 08 86 01", "<doc str8=\"true\"></doc>"},
     {"DictionaryAttribute",
      "40 03 64 6F 63 09 03 70 72 65 0A 68 74 74 70 3A 2F 2F 61 62 63 07 03 70 72 65 00 86 01",
      "<doc xmlns:pre=\"http://abc\" pre:str0=\"true\"></doc>"},
-    {"ShortXmlnsAttribute", "40 03 64 6F 63 08 0A 68 74 74 70 3A 2F 2F 61 62 63 01", "<doc xmlns=\"http://abc\"></doc>"},
+    {"ShortXmlnsAttribute", "40 03 64 6F 63 08 0A 68 74 74 70 3A 2F 2F 61 62 63 01",
+     "<doc xmlns=\"http://abc\"></doc>"},
     {"XmlnsAttribute", "40 03 64 6F 63 09 01 70 0A 68 74 74 70 3A 2F 2F 61 62 63 01",
      "<doc xmlns:p=\"http://abc\"></doc>"},
     {"ShortDictionaryXmlnsAttribute", "40 03 64 6F 63 0A 04 01", "<doc xmlns=\"str4\"></doc>"},
@@ -84,9 +87,11 @@ const Example kExamples[] = {
     {"PrefixDictionaryAttributeX",
      "40 03 64 6F 63 09 01 78 0A 68 74 74 70 3A 2F 2F 61 62 63 23 15 98 05 77 6F 72 6C 64 01",
      "<doc xmlns:x=\"http://abc\" x:str21=\"world\"></doc>"},
-    {"PrefixAttributeK", "40 03 64 6F 63 09 01 6B 0A 68 74 74 70 3A 2F 2F 61 62 63 30 04 61 74 74 72 86 01",
+    {"PrefixAttributeK",
+     "40 03 64 6F 63 09 01 6B 0A 68 74 74 70 3A 2F 2F 61 62 63 30 04 61 74 74 72 86 01",
      "<doc xmlns:k=\"http://abc\" k:attr=\"true\"></doc>"},
-    {"PrefixAttributeZ", "40 03 64 6F 63 09 01 7A 0A 68 74 74 70 3A 2F 2F 61 62 63 3F 03 61 62 63 98 03 78 79 7A 01",
+    {"PrefixAttributeZ",
+     "40 03 64 6F 63 09 01 7A 0A 68 74 74 70 3A 2F 2F 61 62 63 3F 03 61 62 63 98 03 78 79 7A 01",
      "<doc xmlns:z=\"http://abc\" z:abc=\"xyz\"></doc>"},
     {"ShortElement", "40 03 64 6F 63 01", "<doc></doc>"},
     {"Element", "41 03 70 72 65 03 64 6F 63 09 03 70 72 65 0A 68 74 74 70 3A 2F 2F 61 62 63 01",
@@ -100,7 +105,8 @@ const Example kExamples[] = {
      "<s:str38 xmlns:s=\"http://abc\"></s:str38>"},
     {"PrefixElementA", "5E 05 68 65 6C 6C 6F 09 01 61 0A 68 74 74 70 3A 2F 2F 61 62 63 01",
      "<a:hello xmlns:a=\"http://abc\"></a:hello>"},
-    {"PrefixElementS", "70 09 4D 79 4D 65 73 73 61 67 65 09 01 73 0A 68 74 74 70 3A 2F 2F 61 62 63 01",
+    {"PrefixElementS",
+     "70 09 4D 79 4D 65 73 73 61 67 65 09 01 73 0A 68 74 74 70 3A 2F 2F 61 62 63 01",
      "<s:MyMessage xmlns:s=\"http://abc\"></s:MyMessage>"},
     {"ZeroText", "40 03 64 6F 63 06 A0 03 80 01", "<doc str416=\"0\"></doc>"},
     {"ZeroTextWithEndElement", "40 03 61 62 63 81", "<abc>0</abc>"},
@@ -116,21 +122,28 @@ const Example kExamples[] = {
     {"Int16TextWithEndElement", "42 9A 01 8B FF 7F", "<str154>32767</str154>"},
     {"Int32Text", "40 03 64 6F 63 06 EC 01 8C 15 CD 5B 07 01", "<doc str236=\"123456789\"></doc>"},
     {"Int32TextWithEndElement", "42 9A 01 8D FF FF FF 7F", "<str154>2147483647</str154>"},
-    {"Int64Text", "40 03 64 6F 63 06 EC 01 8E 00 00 00 80 00 00 00 00 01", "<doc str236=\"2147483648\"></doc>"},
-    {"Int64TextWithEndElement", "42 9A 01 8F 00 00 00 00 00 01 00 00", "<str154>1099511627776</str154>"},
+    {"Int64Text", "40 03 64 6F 63 06 EC 01 8E 00 00 00 80 00 00 00 00 01",
+     "<doc str236=\"2147483648\"></doc>"},
+    {"Int64TextWithEndElement", "42 9A 01 8F 00 00 00 00 00 01 00 00",
+     "<str154>1099511627776</str154>"},
     {"FloatText", "40 03 64 6F 63 04 01 61 90 CD CC 8C 3F 01", "<doc a=\"1.1\"></doc>"},
     {"FloatTextWithEndElement", "40 05 50 72 69 63 65 91 CD CC 01 42", "<Price>32.45</Price>"},
-    {"DoubleText", "40 03 64 6F 63 04 01 61 92 74 57 14 8B 0A BF 05 40 01", "<doc a=\"2.71828182845905\"></doc>"},
-    {"DoubleTextWithEndElement", "40 02 50 49 93 11 2D 44 54 FB 21 09 40", "<PI>3.14159265358979</PI>"},
-    {"DecimalText", "40 03 64 6F 63 04 03 69 6E 74 94 00 00 06 00 00 00 00 00 80 2D 4E 00 00 00 00 00 01",
+    {"DoubleText", "40 03 64 6F 63 04 01 61 92 74 57 14 8B 0A BF 05 40 01",
+     "<doc a=\"2.71828182845905\"></doc>"},
+    {"DoubleTextWithEndElement", "40 02 50 49 93 11 2D 44 54 FB 21 09 40",
+     "<PI>3.14159265358979</PI>"},
+    {"DecimalText",
+     "40 03 64 6F 63 04 03 69 6E 74 94 00 00 06 00 00 00 00 00 80 2D 4E 00 00 00 00 00 01",
      "<doc int=\"5.123456\"></doc>"},
-    {"DecimalTextWithEndElement", "40 08 4D 61 78 56 61 6C 75 65 95 00 00 00 00 FF FF FF FF FF FF FF FF FF FF FF FF",
+    {"DecimalTextWithEndElement",
+     "40 08 4D 61 78 56 61 6C 75 65 95 00 00 00 00 FF FF FF FF FF FF FF FF FF FF FF FF",
      "<MaxValue>79228162514264337593543950335</MaxValue>"},
     {"DateTimeText", "40 03 64 6F 63 06 6E 96 FF 3F 37 F4 75 28 CA 2B 01",
      "<doc str110=\"9999-12-31T23:59:59.9999999\"></doc>"},
     // The table shows 2006-05-17T00:00:00; 2.2.3.12 (normative) says a date whose time part is
     // zero "MUST be interpreted as" yyyy-MM-dd.
-    {"DateTimeTextWithEndElement", "42 6C 97 00 40 8E F9 5B 47 C8 08", "<str108>2006-05-17</str108>"},
+    {"DateTimeTextWithEndElement", "42 6C 97 00 40 8E F9 5B 47 C8 08",
+     "<str108>2006-05-17</str108>"},
     {"Chars8Text", "40 03 64 6F 63 98 05 68 65 6C 6C 6F 01", "<doc>hello</doc>"},
     {"Chars8TextWithEndElement", "40 01 61 99 05 68 65 6C 6C 6F", "<a>hello</a>"},
     {"Chars16Text", "40 03 64 6F 63 9A 05 00 68 65 6C 6C 6F 01", "<doc>hello</doc>"},
@@ -138,14 +151,18 @@ const Example kExamples[] = {
     {"Chars32Text", "40 03 64 6F 63 9C 05 00 00 00 68 65 6C 6C 6F 01", "<doc>hello</doc>"},
     {"Chars32TextWithEndElement", "40 01 61 9D 05 00 00 00 68 65 6C 6C 6F", "<a>hello</a>"},
     {"Bytes8Text", "40 03 64 6F 63 9E 08 00 01 02 03 04 05 06 07 01", "<doc>AAECAwQFBgc=</doc>"},
-    {"Bytes8TextWithEndElement", "40 06 42 61 73 65 36 34 9F 08 00 01 02 03 04 05 06 07", "<Base64>AAECAwQFBgc=</Base64>"},
-    {"Bytes16Text", "40 03 64 6F 63 A0 08 00 00 01 02 03 04 05 06 07 01", "<doc>AAECAwQFBgc=</doc>"},
+    {"Bytes8TextWithEndElement", "40 06 42 61 73 65 36 34 9F 08 00 01 02 03 04 05 06 07",
+     "<Base64>AAECAwQFBgc=</Base64>"},
+    {"Bytes16Text", "40 03 64 6F 63 A0 08 00 00 01 02 03 04 05 06 07 01",
+     "<doc>AAECAwQFBgc=</doc>"},
     {"Bytes16TextWithEndElement", "40 06 42 61 73 65 36 34 A1 08 00 00 01 02 03 04 05 06 07",
      "<Base64>AAECAwQFBgc=</Base64>"},
-    {"Bytes32Text", "40 03 64 6F 63 A2 08 00 00 00 00 01 02 03 04 05 06 07 01", "<doc>AAECAwQFBgc=</doc>"},
+    {"Bytes32Text", "40 03 64 6F 63 A2 08 00 00 00 00 01 02 03 04 05 06 07 01",
+     "<doc>AAECAwQFBgc=</doc>"},
     {"Bytes32TextWithEndElement", "40 06 42 61 73 65 36 34 A3 08 00 00 00 00 01 02 03 04 05 06 07",
      "<Base64>AAECAwQFBgc=</Base64>"},
-    {"StartListText / EndListText", "40 03 64 6F 63 04 01 61 A4 88 7B 98 05 68 65 6C 6C 6F 86 A6 01",
+    {"StartListText / EndListText",
+     "40 03 64 6F 63 04 01 61 A4 88 7B 98 05 68 65 6C 6C 6F 86 A6 01",
      "<doc a=\"123 hello true\"></doc>"},
     {"EmptyText", "40 03 64 6F 63 04 01 61 A8 01", "<doc a=\"\"></doc>"},
     {"EmptyTextWithEndElement", "40 03 64 6F 63 A9", "<doc></doc>"},
@@ -158,24 +175,32 @@ const Example kExamples[] = {
     // The table shows -PT5M44S and PT3H20M (xsd:duration); 2.2.3.23 (normative) prescribes
     // [DDDDDDDD.]HH:mm:ss[.fffffff].
     {"TimeSpanText", "40 03 64 6F 63 AE 00 C4 F5 32 FF FF FF FF 01", "<doc>-00:05:44</doc>"},
-    {"TimeSpanTextWithEndElement", "42 94 07 AF 00 B0 8E F0 1B 00 00 00", "<str916>03:20:00</str916>"},
+    {"TimeSpanTextWithEndElement", "42 94 07 AF 00 B0 8E F0 1B 00 00 00",
+     "<str916>03:20:00</str916>"},
     {"UuidText", "40 03 64 6F 63 B0 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 01",
      "<doc>03020100-0504-0706-0809-0a0b0c0d0e0f</doc>"},
     {"UuidTextWithEndElement", "40 02 49 44 B1 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F",
      "<ID>03020100-0504-0706-0809-0a0b0c0d0e0f</ID>"},
-    {"UInt64Text", "40 03 64 6F 63 B2 FF FF FF FF FF FF FF FF 01", "<doc>18446744073709551615</doc>"},
-    {"UInt64TextWithEndElement", "42 9A 01 B3 FE FF FF FF FF FF FF FF", "<str154>18446744073709551614</str154>"},
+    {"UInt64Text", "40 03 64 6F 63 B2 FF FF FF FF FF FF FF FF 01",
+     "<doc>18446744073709551615</doc>"},
+    {"UInt64TextWithEndElement", "42 9A 01 B3 FE FF FF FF FF FF FF FF",
+     "<str154>18446744073709551614</str154>"},
     {"BoolText", "40 03 64 6F 63 B4 01 01", "<doc>true</doc>"},
     {"BoolTextWithEndElement", "03 40 03 61 72 72 01 B5 05 01 00 01 00 01",
      "<arr>true</arr><arr>false</arr><arr>true</arr><arr>false</arr><arr>true</arr>"},
-    {"UnicodeChars8Text", "40 03 64 6F 63 04 01 75 B6 06 75 00 6E 00 69 00 01", "<doc u=\"uni\"></doc>"},
+    {"UnicodeChars8Text", "40 03 64 6F 63 04 01 75 B6 06 75 00 6E 00 69 00 01",
+     "<doc u=\"uni\"></doc>"},
     {"UnicodeChars8TextWithEndElement", "40 01 55 B7 06 75 00 6E 00 69 00", "<U>uni</U>"},
     {"UnicodeChars16Text", "40 03 64 6F 63 04 03 75 31 36 B8 08 00 75 00 6E 00 69 00 32 00 01",
      "<doc u16=\"uni2\"></doc>"},
-    {"UnicodeChars16TextWithEndElement", "40 03 55 31 36 B9 08 00 75 00 6E 00 69 00 32 00", "<U16>uni2</U16>"},
-    {"UnicodeChars32Text", "40 03 64 6F 63 04 03 75 33 32 BA 04 00 00 00 33 00 32 00 01", "<doc u32=\"32\"></doc>"},
-    {"UnicodeChars32TextWithEndElement", "40 03 55 33 32 BB 04 00 00 00 33 00 32 00", "<U32>32</U32>"},
-    {"QNameDictionaryText", "40 03 64 6F 63 06 F0 06 BC 08 8E 07 01", "<doc str880=\"i:str910\"></doc>"},
+    {"UnicodeChars16TextWithEndElement", "40 03 55 31 36 B9 08 00 75 00 6E 00 69 00 32 00",
+     "<U16>uni2</U16>"},
+    {"UnicodeChars32Text", "40 03 64 6F 63 04 03 75 33 32 BA 04 00 00 00 33 00 32 00 01",
+     "<doc u32=\"32\"></doc>"},
+    {"UnicodeChars32TextWithEndElement", "40 03 55 33 32 BB 04 00 00 00 33 00 32 00",
+     "<U32>32</U32>"},
+    {"QNameDictionaryText", "40 03 64 6F 63 06 F0 06 BC 08 8E 07 01",
+     "<doc str880=\"i:str910\"></doc>"},
     {"QNameDictionaryTextWithEndElement", "40 04 54 79 70 65 BD 12 90 07", "<Type>s:str912</Type>"},
 };
 
@@ -221,42 +246,52 @@ TEST(NbfxSpecExamples, WriterReproducesElementAndAttributeExamples) {
         o);
   };
   // ShortAttribute (0x04)
-  EXPECT_EQ(doc_with([](Writer& w) -> Status { return w.attribute("", "attr", TextValue::boolean(false)); }),
+  EXPECT_EQ(doc_with([](Writer& w) -> Status {
+              return w.attribute("", "attr", TextValue::boolean(false));
+            }),
             H("40 03 64 6F 63 04 04 61 74 74 72 84 01"));
   // Attribute (0x05)
   EXPECT_EQ(doc_with([](Writer& w) -> Status {
               PARLEY_TRY(w.xmlns("pre", "http://abc"));
               return w.attribute("pre", "attr", TextValue::boolean(false));
             }),
-            H("40 03 64 6F 63 09 03 70 72 65 0A 68 74 74 70 3A 2F 2F 61 62 63 05 03 70 72 65 04 61 74 74 72 84 01"));
+            H("40 03 64 6F 63 09 03 70 72 65 0A 68 74 74 70 3A 2F 2F 61 62 63 05 03 70 72 65 04 61 "
+              "74 74 72 84 01"));
   // ShortDictionaryAttribute (0x06)
-  EXPECT_EQ(doc_with([](Writer& w) -> Status { return w.attribute("", "str8", TextValue::boolean(true)); }),
+  EXPECT_EQ(doc_with([](Writer& w) -> Status {
+              return w.attribute("", "str8", TextValue::boolean(true));
+            }),
             H("40 03 64 6F 63 06 08 86 01"));
   // DictionaryAttribute (0x07)
-  EXPECT_EQ(doc_with([](Writer& w) -> Status {
-              PARLEY_TRY(w.xmlns("pre", "http://abc"));
-              return w.attribute("pre", "str0", TextValue::boolean(true));
-            }),
-            H("40 03 64 6F 63 09 03 70 72 65 0A 68 74 74 70 3A 2F 2F 61 62 63 07 03 70 72 65 00 86 01"));
+  EXPECT_EQ(
+      doc_with([](Writer& w) -> Status {
+        PARLEY_TRY(w.xmlns("pre", "http://abc"));
+        return w.attribute("pre", "str0", TextValue::boolean(true));
+      }),
+      H("40 03 64 6F 63 09 03 70 72 65 0A 68 74 74 70 3A 2F 2F 61 62 63 07 03 70 72 65 00 86 01"));
   // ShortXmlnsAttribute (0x08), XmlnsAttribute (0x09)
   EXPECT_EQ(doc_with([](Writer& w) -> Status { return w.xmlns("", "http://abc"); }),
             H("40 03 64 6F 63 08 0A 68 74 74 70 3A 2F 2F 61 62 63 01"));
   EXPECT_EQ(doc_with([](Writer& w) -> Status { return w.xmlns("p", "http://abc"); }),
             H("40 03 64 6F 63 09 01 70 0A 68 74 74 70 3A 2F 2F 61 62 63 01"));
   // ShortDictionaryXmlnsAttribute (0x0A), DictionaryXmlnsAttribute (0x0B)
-  EXPECT_EQ(doc_with([](Writer& w) -> Status { return w.xmlns("", "str4"); }), H("40 03 64 6F 63 0A 04 01"));
-  EXPECT_EQ(doc_with([](Writer& w) -> Status { return w.xmlns("p", "str4"); }), H("40 03 64 6F 63 0B 01 70 04 01"));
+  EXPECT_EQ(doc_with([](Writer& w) -> Status { return w.xmlns("", "str4"); }),
+            H("40 03 64 6F 63 0A 04 01"));
+  EXPECT_EQ(doc_with([](Writer& w) -> Status { return w.xmlns("p", "str4"); }),
+            H("40 03 64 6F 63 0B 01 70 04 01"));
   // PrefixDictionaryAttributeF (0x11), X (0x23): session (odd) ids 11 and 21
-  EXPECT_EQ(doc_with([](Writer& w) -> Status {
-              PARLEY_TRY(w.xmlns("f", "http://abc"));
-              return w.attribute("f", "str11", TextValue::chars("hello"));
-            }),
-            H("40 03 64 6F 63 09 01 66 0A 68 74 74 70 3A 2F 2F 61 62 63 11 0B 98 05 68 65 6C 6C 6F 01"));
-  EXPECT_EQ(doc_with([](Writer& w) -> Status {
-              PARLEY_TRY(w.xmlns("x", "http://abc"));
-              return w.attribute("x", "str21", TextValue::chars("world"));
-            }),
-            H("40 03 64 6F 63 09 01 78 0A 68 74 74 70 3A 2F 2F 61 62 63 23 15 98 05 77 6F 72 6C 64 01"));
+  EXPECT_EQ(
+      doc_with([](Writer& w) -> Status {
+        PARLEY_TRY(w.xmlns("f", "http://abc"));
+        return w.attribute("f", "str11", TextValue::chars("hello"));
+      }),
+      H("40 03 64 6F 63 09 01 66 0A 68 74 74 70 3A 2F 2F 61 62 63 11 0B 98 05 68 65 6C 6C 6F 01"));
+  EXPECT_EQ(
+      doc_with([](Writer& w) -> Status {
+        PARLEY_TRY(w.xmlns("x", "http://abc"));
+        return w.attribute("x", "str21", TextValue::chars("world"));
+      }),
+      H("40 03 64 6F 63 09 01 78 0A 68 74 74 70 3A 2F 2F 61 62 63 23 15 98 05 77 6F 72 6C 64 01"));
   // PrefixAttributeK (0x30), Z (0x3F)
   EXPECT_EQ(doc_with([](Writer& w) -> Status {
               PARLEY_TRY(w.xmlns("k", "http://abc"));
@@ -267,7 +302,8 @@ TEST(NbfxSpecExamples, WriterReproducesElementAndAttributeExamples) {
               PARLEY_TRY(w.xmlns("z", "http://abc"));
               return w.attribute("z", "abc", TextValue::chars("xyz"));
             }),
-            H("40 03 64 6F 63 09 01 7A 0A 68 74 74 70 3A 2F 2F 61 62 63 3F 03 61 62 63 98 03 78 79 7A 01"));
+            H("40 03 64 6F 63 09 01 7A 0A 68 74 74 70 3A 2F 2F 61 62 63 3F 03 61 62 63 98 03 78 79 "
+              "7A 01"));
 
   auto element = [&](std::string_view prefix, std::string_view name, std::string_view ns_prefix) {
     return write(
@@ -287,12 +323,14 @@ TEST(NbfxSpecExamples, WriterReproducesElementAndAttributeExamples) {
             H("43 03 70 72 65 0E 09 03 70 72 65 0A 68 74 74 70 3A 2F 2F 61 62 63 01"));
   EXPECT_EQ(element("a", "str10", "a"), H("44 0A 09 01 61 0A 68 74 74 70 3A 2F 2F 61 62 63 01"));
   EXPECT_EQ(element("s", "str38", "s"), H("56 26 09 01 73 0A 68 74 74 70 3A 2F 2F 61 62 63 01"));
-  EXPECT_EQ(element("a", "hello", "a"), H("5E 05 68 65 6C 6C 6F 09 01 61 0A 68 74 74 70 3A 2F 2F 61 62 63 01"));
+  EXPECT_EQ(element("a", "hello", "a"),
+            H("5E 05 68 65 6C 6C 6F 09 01 61 0A 68 74 74 70 3A 2F 2F 61 62 63 01"));
   EXPECT_EQ(element("s", "MyMessage", "s"),
             H("70 09 4D 79 4D 65 73 73 61 67 65 09 01 73 0A 68 74 74 70 3A 2F 2F 61 62 63 01"));
   // ShortElement (0x40) and Comment (0x02)
   EXPECT_EQ(element("", "doc", ""), H("40 03 64 6F 63 01"));
-  EXPECT_EQ(write([](Writer& w) -> Status { return w.comment("comment"); }, o), H("02 07 63 6F 6D 6D 65 6E 74"));
+  EXPECT_EQ(write([](Writer& w) -> Status { return w.comment("comment"); }, o),
+            H("02 07 63 6F 6D 6D 65 6E 74"));
 }
 
 TEST(NbfxSpecExamples, WriterReproducesTextExamples) {
@@ -342,16 +380,22 @@ TEST(NbfxSpecExamples, WriterReproducesTextExamples) {
   EXPECT_EQ(content("str154", TextValue::integer(127)), H("42 9A 01 89 7F"));
   EXPECT_EQ(attr("str236", TextValue::integer(-32768)), H("40 03 64 6F 63 06 EC 01 8A 00 80 01"));
   EXPECT_EQ(content("str154", TextValue::integer(32767)), H("42 9A 01 8B FF 7F"));
-  EXPECT_EQ(attr("str236", TextValue::integer(123456789)), H("40 03 64 6F 63 06 EC 01 8C 15 CD 5B 07 01"));
+  EXPECT_EQ(attr("str236", TextValue::integer(123456789)),
+            H("40 03 64 6F 63 06 EC 01 8C 15 CD 5B 07 01"));
   EXPECT_EQ(content("str154", TextValue::integer(2147483647)), H("42 9A 01 8D FF FF FF 7F"));
-  EXPECT_EQ(attr("str236", TextValue::integer(2147483648LL)), H("40 03 64 6F 63 06 EC 01 8E 00 00 00 80 00 00 00 00 01"));
-  EXPECT_EQ(content("str154", TextValue::integer(1099511627776LL)), H("42 9A 01 8F 00 00 00 00 00 01 00 00"));
+  EXPECT_EQ(attr("str236", TextValue::integer(2147483648LL)),
+            H("40 03 64 6F 63 06 EC 01 8E 00 00 00 80 00 00 00 00 01"));
+  EXPECT_EQ(content("str154", TextValue::integer(1099511627776LL)),
+            H("42 9A 01 8F 00 00 00 00 00 01 00 00"));
   EXPECT_EQ(attr("a", TextValue::float32(1.1f)), H("40 03 64 6F 63 04 01 61 90 CD CC 8C 3F 01"));
   EXPECT_EQ(content("Price", TextValue::float32(32.45f)), H("40 05 50 72 69 63 65 91 CD CC 01 42"));
-  EXPECT_EQ(attr("a", TextValue::float64(2.71828182845905)), H("40 03 64 6F 63 04 01 61 92 74 57 14 8B 0A BF 05 40 01"));
-  EXPECT_EQ(content("PI", TextValue::float64(3.14159265358979)), H("40 02 50 49 93 11 2D 44 54 FB 21 09 40"));
-  EXPECT_EQ(attr("int", TextValue::decimal({6, false, 0, 5123456})),
-            H("40 03 64 6F 63 04 03 69 6E 74 94 00 00 06 00 00 00 00 00 80 2D 4E 00 00 00 00 00 01"));
+  EXPECT_EQ(attr("a", TextValue::float64(2.71828182845905)),
+            H("40 03 64 6F 63 04 01 61 92 74 57 14 8B 0A BF 05 40 01"));
+  EXPECT_EQ(content("PI", TextValue::float64(3.14159265358979)),
+            H("40 02 50 49 93 11 2D 44 54 FB 21 09 40"));
+  EXPECT_EQ(
+      attr("int", TextValue::decimal({6, false, 0, 5123456})),
+      H("40 03 64 6F 63 04 03 69 6E 74 94 00 00 06 00 00 00 00 00 80 2D 4E 00 00 00 00 00 01"));
   EXPECT_EQ(content("MaxValue", TextValue::decimal({0, false, 0xFFFFFFFFu, ~0ull})),
             H("40 08 4D 61 78 56 61 6C 75 65 95 00 00 00 00 FF FF FF FF FF FF FF FF FF FF FF FF"));
   auto dt1 = TextValue::date_time(3155378975999999999ull, 0);
@@ -364,8 +408,10 @@ TEST(NbfxSpecExamples, WriterReproducesTextExamples) {
   EXPECT_EQ(content("a", TextValue::chars("hello")), H("40 01 61 99 05 68 65 6C 6C 6F"));
   const Bytes seven = H("00 01 02 03 04 05 06 07");
   EXPECT_EQ(plain(TextValue::bytes(seven)), H("40 03 64 6F 63 9E 08 00 01 02 03 04 05 06 07 01"));
-  EXPECT_EQ(content("Base64", TextValue::bytes(seven)), H("40 06 42 61 73 65 36 34 9F 08 00 01 02 03 04 05 06 07"));
-  auto list = TextValue::list({TextValue::integer(123), TextValue::chars("hello"), TextValue::boolean(true)});
+  EXPECT_EQ(content("Base64", TextValue::bytes(seven)),
+            H("40 06 42 61 73 65 36 34 9F 08 00 01 02 03 04 05 06 07"));
+  auto list = TextValue::list(
+      {TextValue::integer(123), TextValue::chars("hello"), TextValue::boolean(true)});
   ASSERT_TRUE(list.ok());
   EXPECT_EQ(attr("a", *list), H("40 03 64 6F 63 04 01 61 A4 88 7B 98 05 68 65 6C 6C 6F 86 A6 01"));
   EXPECT_EQ(attr("a", TextValue::empty()), H("40 03 64 6F 63 04 01 61 A8 01"));
@@ -374,18 +420,26 @@ TEST(NbfxSpecExamples, WriterReproducesTextExamples) {
   EXPECT_EQ(content("Type", TextValue::dictionary(196)), H("40 04 54 79 70 65 AB C4 01"));
   auto g = parse_guid("urn:uuid:33221100-5544-7766-8899-aabbccddeeff");
   ASSERT_TRUE(g.ok());
-  EXPECT_EQ(plain(TextValue::unique_id(*g)), H("40 03 64 6F 63 AC 00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF 01"));
-  EXPECT_EQ(content("str26", TextValue::unique_id(*g)), H("42 1A AD 00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF"));
-  EXPECT_EQ(plain(TextValue::time_span(-3440000000LL)), H("40 03 64 6F 63 AE 00 C4 F5 32 FF FF FF FF 01"));
-  EXPECT_EQ(content("str916", TextValue::time_span(120000000000LL)), H("42 94 07 AF 00 B0 8E F0 1B 00 00 00"));
+  EXPECT_EQ(plain(TextValue::unique_id(*g)),
+            H("40 03 64 6F 63 AC 00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF 01"));
+  EXPECT_EQ(content("str26", TextValue::unique_id(*g)),
+            H("42 1A AD 00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF"));
+  EXPECT_EQ(plain(TextValue::time_span(-3440000000LL)),
+            H("40 03 64 6F 63 AE 00 C4 F5 32 FF FF FF FF 01"));
+  EXPECT_EQ(content("str916", TextValue::time_span(120000000000LL)),
+            H("42 94 07 AF 00 B0 8E F0 1B 00 00 00"));
   auto u = parse_guid("03020100-0504-0706-0809-0a0b0c0d0e0f");
   ASSERT_TRUE(u.ok());
-  EXPECT_EQ(plain(TextValue::uuid(*u)), H("40 03 64 6F 63 B0 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 01"));
-  EXPECT_EQ(content("ID", TextValue::uuid(*u)), H("40 02 49 44 B1 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F"));
+  EXPECT_EQ(plain(TextValue::uuid(*u)),
+            H("40 03 64 6F 63 B0 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F 01"));
+  EXPECT_EQ(content("ID", TextValue::uuid(*u)),
+            H("40 02 49 44 B1 00 01 02 03 04 05 06 07 08 09 0A 0B 0C 0D 0E 0F"));
   EXPECT_EQ(plain(TextValue::uint64(~0ull)), H("40 03 64 6F 63 B2 FF FF FF FF FF FF FF FF 01"));
-  EXPECT_EQ(content("str154", TextValue::uint64(~0ull - 1)), H("42 9A 01 B3 FE FF FF FF FF FF FF FF"));
+  EXPECT_EQ(content("str154", TextValue::uint64(~0ull - 1)),
+            H("42 9A 01 B3 FE FF FF FF FF FF FF FF"));
   EXPECT_EQ(plain(TextValue::bool_text(true)), H("40 03 64 6F 63 B4 01 01"));
-  EXPECT_EQ(attr("u", TextValue::unicode_chars("uni")), H("40 03 64 6F 63 04 01 75 B6 06 75 00 6E 00 69 00 01"));
+  EXPECT_EQ(attr("u", TextValue::unicode_chars("uni")),
+            H("40 03 64 6F 63 04 01 75 B6 06 75 00 6E 00 69 00 01"));
   EXPECT_EQ(content("U", TextValue::unicode_chars("uni")), H("40 01 55 B7 06 75 00 6E 00 69 00"));
   auto q1 = TextValue::qname(8, 910);
   auto q2 = TextValue::qname(18, 912);
@@ -397,11 +451,13 @@ TEST(NbfxSpecExamples, WriterReproducesTextExamples) {
 TEST(NbfxSpecExamples, WriterReproducesArrayExamples) {
   const EncodeOptions o;
   const std::vector<std::pair<std::string, std::string>> none;
-  std::vector<TextValue> ints{TextValue::int16(13107), TextValue::int16(-30584), TextValue::int16(-8739)};
+  std::vector<TextValue> ints{TextValue::int16(13107), TextValue::int16(-30584),
+                              TextValue::int16(-8739)};
   EXPECT_EQ(write([&](Writer& w) -> Status { return w.array("", "arr", none, ints); }, o),
             H("03 40 03 61 72 72 01 8B 03 33 33 88 88 DD DD"));
-  std::vector<TextValue> bools{TextValue::bool_text(true), TextValue::bool_text(false), TextValue::bool_text(true),
-                               TextValue::bool_text(false), TextValue::bool_text(true)};
+  std::vector<TextValue> bools{TextValue::bool_text(true), TextValue::bool_text(false),
+                               TextValue::bool_text(true), TextValue::bool_text(false),
+                               TextValue::bool_text(true)};
   EXPECT_EQ(write([&](Writer& w) -> Status { return w.array("", "arr", none, bools); }, o),
             H("03 40 03 61 72 72 01 B5 05 01 00 01 00 01"));
   // Mixed item types and types the Array table does not list are refused.
@@ -430,7 +486,8 @@ TEST(NbfxSection2, MultiByteInt31Examples) {
     Bytes doc = H("42");
     append_multibyte_int31(doc, v);
     doc.push_back(0x01);
-    EXPECT_EQ(decode_xml(hex_encode(doc)), "<str" + std::to_string(v) + "></str" + std::to_string(v) + ">");
+    EXPECT_EQ(decode_xml(hex_encode(doc)),
+              "<str" + std::to_string(v) + "></str" + std::to_string(v) + ">");
   }
 }
 
@@ -440,21 +497,24 @@ TEST(NbfxSection2, StringExample) {
 }
 
 TEST(NbfxSection2, TextRecordValueExamples) {
-  EXPECT_EQ(decode_xml("40 01 61 89 80"), "<a>-128</a>");                                       // 2.2.3.5
-  EXPECT_EQ(decode_xml("40 01 61 8B 00 80"), "<a>-32768</a>");                                  // 2.2.3.6
-  EXPECT_EQ(decode_xml("40 01 61 8D 00 00 00 80"), "<a>-2147483648</a>");                       // 2.2.3.7
-  EXPECT_EQ(decode_xml("40 01 61 8F 00 00 00 00 00 00 00 80"), "<a>-9223372036854775808</a>");  // 2.2.3.8
-  EXPECT_EQ(decode_xml("40 01 61 91 CD CC 8C 3F"), "<a>1.1</a>");                                // 2.2.3.9
+  EXPECT_EQ(decode_xml("40 01 61 89 80"), "<a>-128</a>");                  // 2.2.3.5
+  EXPECT_EQ(decode_xml("40 01 61 8B 00 80"), "<a>-32768</a>");             // 2.2.3.6
+  EXPECT_EQ(decode_xml("40 01 61 8D 00 00 00 80"), "<a>-2147483648</a>");  // 2.2.3.7
+  EXPECT_EQ(decode_xml("40 01 61 8F 00 00 00 00 00 00 00 80"),
+            "<a>-9223372036854775808</a>");                        // 2.2.3.8
+  EXPECT_EQ(decode_xml("40 01 61 91 CD CC 8C 3F"), "<a>1.1</a>");  // 2.2.3.9
   // 2.2.3.10 prints 2.7182818284590451 for 0x4005BF0A8B145774, but its own rule ("the least
   // number of digits that exactly reproduces the IEEE representation") gives 2.71828182845905,
   // which is also what section 3 shows for the same bytes.
   EXPECT_EQ(decode_xml("40 01 61 93 74 57 14 8B 0A BF 05 40"), "<a>2.71828182845905</a>");
-  EXPECT_EQ(decode_xml("40 01 61 95 00 00 06 00 00 00 00 00 80 2D 4E 00 00 00 00 00"), "<a>5.123456</a>");  // 2.2.3.11
-  EXPECT_EQ(decode_xml("40 01 61 B3 FF FF FF FF FF FF FF FF"), "<a>18446744073709551615</a>");  // 2.2.3.25
-  EXPECT_EQ(decode_xml("40 01 61 9F 03 01 02 03"), "<a>AQID</a>");                              // 2.2.3.16
-  EXPECT_EQ(decode_xml("40 01 61 9F 01 FF"), "<a>/w==</a>");                                    // 2.2.3.16
-  EXPECT_EQ(decode_xml("40 01 61 99 03 41 42 43"), "<a>ABC</a>");                               // 2.2.3.13
-  EXPECT_EQ(decode_xml("40 01 61 B7 06 41 00 42 00 43 00"), "<a>ABC</a>");                      // 2.2.3.27
+  EXPECT_EQ(decode_xml("40 01 61 95 00 00 06 00 00 00 00 00 80 2D 4E 00 00 00 00 00"),
+            "<a>5.123456</a>");  // 2.2.3.11
+  EXPECT_EQ(decode_xml("40 01 61 B3 FF FF FF FF FF FF FF FF"),
+            "<a>18446744073709551615</a>");                                 // 2.2.3.25
+  EXPECT_EQ(decode_xml("40 01 61 9F 03 01 02 03"), "<a>AQID</a>");          // 2.2.3.16
+  EXPECT_EQ(decode_xml("40 01 61 9F 01 FF"), "<a>/w==</a>");                // 2.2.3.16
+  EXPECT_EQ(decode_xml("40 01 61 99 03 41 42 43"), "<a>ABC</a>");           // 2.2.3.13
+  EXPECT_EQ(decode_xml("40 01 61 B7 06 41 00 42 00 43 00"), "<a>ABC</a>");  // 2.2.3.27
   // 2.2.3.19: StartListText TrueText FalseText ZeroText OneText EndListText.
   EXPECT_EQ(decode_xml("40 01 61 A4 86 84 80 82 A6 01"), "<a>true false 0 1</a>");
   // 2.2.3.30: prefix 1 -> "b".
@@ -465,13 +525,15 @@ TEST(NbfxSection2, TextRecordValueExamples) {
   EXPECT_EQ(decode_xml("40 01 61 B1 00 11 22 33 44 55 66 77 88 99 AA BB CC DD EE FF"),
             "<a>33221100-5544-7766-8899-aabbccddeeff</a>");
   // 2.2.3.31: ShortElement, Int32Text 1234, FalseText, EndElement.
-  EXPECT_EQ(decode_xml("40 07 65 6C 65 6D 65 6E 74 8C D2 04 00 00 84 01"), "<element>1234false</element>");
+  EXPECT_EQ(decode_xml("40 07 65 6C 65 6D 65 6E 74 8C D2 04 00 00 84 01"),
+            "<element>1234false</element>");
 }
 
 TEST(NbfxSection2, CharacterEscapingExample) {
   // 2.2.3.13.1: bytes { 22 26 3C 3E 27 00 } in content and in an attribute.
   EXPECT_EQ(decode_xml("40 01 61 99 06 22 26 3C 3E 27 00"), "<a>\"&amp;&lt;&gt;'&#0;</a>");
-  EXPECT_EQ(decode_xml("40 01 61 04 01 62 98 06 22 26 3C 3E 27 00 01"), "<a b=\"&quot;&amp;&lt;&gt;'&#0;\"></a>");
+  EXPECT_EQ(decode_xml("40 01 61 04 01 62 98 06 22 26 3C 3E 27 00 01"),
+            "<a b=\"&quot;&amp;&lt;&gt;'&#0;\"></a>");
 }
 
 TEST(NbfxSection2, DateTimeForms) {
@@ -536,14 +598,16 @@ TEST(NbfxHostile, BogusLengths) {
   auto d = decode(H("40 01 61 9C FF FF FF 7F 41"));
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.error().code(), ErrorCode::kLimitExceeded);
-  EXPECT_NE(d.error().message().find("Chars32Text (0x9C) at offset 3"), std::string::npos) << d.error().message();
+  EXPECT_NE(d.error().message().find("Chars32Text (0x9C) at offset 3"), std::string::npos)
+      << d.error().message();
   // Under the string limit but past the end.
   DecodeOptions big;
   big.limits.max_string_bytes = std::size_t{1} << 31;
   d = decode(H("40 01 61 9C FF FF FF 7F 41"), big);
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.error().code(), ErrorCode::kParse);
-  EXPECT_NE(d.error().message().find("runs past the end"), std::string::npos) << d.error().message();
+  EXPECT_NE(d.error().message().find("runs past the end"), std::string::npos)
+      << d.error().message();
   EXPECT_NE(d.error().message().find("[MC-NBFX 2.2.3.15]"), std::string::npos);
   // Negative Chars32 / Bytes32 lengths.
   d = decode(H("40 01 61 9C FF FF FF FF"));
@@ -555,7 +619,8 @@ TEST(NbfxHostile, BogusLengths) {
   // A String (MultiByteInt31 length 0x7FFFFFFF) in a ShortElement name.
   d = decode(H("40 FF FF FF FF 07 61"), big);
   ASSERT_FALSE(d.ok());
-  EXPECT_NE(d.error().message().find("ShortElement (0x40) at offset 0"), std::string::npos) << d.error().message();
+  EXPECT_NE(d.error().message().find("ShortElement (0x40) at offset 0"), std::string::npos)
+      << d.error().message();
   // An Array claiming 0x7FFFFFFF items.
   d = decode(H("03 40 01 61 01 8D FF FF FF FF 07 00 00 00 00"));
   ASSERT_FALSE(d.ok());
@@ -589,7 +654,8 @@ TEST(NbfxHostile, ReservedAndMisplacedRecords) {
   EXPECT_NE(d.error().message().find("[MC-NBFX 2.2.2]"), std::string::npos);
   d = decode(H("40 01 61 01 01"));  // EndElement with nothing open
   ASSERT_FALSE(d.ok());
-  EXPECT_NE(d.error().message().find("EndElement (0x01) at offset 4: no element is open"), std::string::npos);
+  EXPECT_NE(d.error().message().find("EndElement (0x01) at offset 4: no element is open"),
+            std::string::npos);
   d = decode(H("40 01 61 04 01 62 87 01"));  // *WithEndElement inside an attribute
   ASSERT_FALSE(d.ok());
   EXPECT_NE(d.error().message().find("[MC-NBFX 2.2.3.31]"), std::string::npos);
@@ -610,22 +676,24 @@ TEST(NbfxHostile, ReservedAndMisplacedRecords) {
 }
 
 TEST(NbfxHostile, ValueRules) {
-  EXPECT_FALSE(decode(H("40 01 61 B5 02")).ok());                              // BoolText 2
-  EXPECT_FALSE(decode(H("40 01 61 97 00 00 00 00 00 00 00 C0")).ok());         // DateTime TZ 3
-  EXPECT_FALSE(decode(H("40 01 61 97 00 40 37 F4 75 28 CA 2B")).ok());         // DateTime = limit
-  EXPECT_FALSE(decode(H("40 01 61 95 00 00 1D 00 00 00 00 00 00 00 00 00 00 00 00 00")).ok());  // scale 29
-  EXPECT_FALSE(decode(H("40 01 61 95 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00")).ok());  // sign 0x01
-  EXPECT_FALSE(decode(H("40 01 61 BD 1A 00")).ok());                           // QName prefix 26
-  EXPECT_FALSE(decode(H("40 01 61 99 02 C3 28")).ok());                        // ill-formed UTF-8
-  EXPECT_FALSE(decode(H("40 01 61 99 03 ED A0 80")).ok());                     // UTF-8 surrogate
-  EXPECT_FALSE(decode(H("40 01 61 B7 03 41 00 42")).ok());                     // odd UTF-16
-  EXPECT_FALSE(decode(H("40 01 61 B7 02 00 DC")).ok());                        // lone low surrogate
-  auto d = decode(H("40 03 61 20 62 01"));                                     // name "a b"
+  EXPECT_FALSE(decode(H("40 01 61 B5 02")).ok());                       // BoolText 2
+  EXPECT_FALSE(decode(H("40 01 61 97 00 00 00 00 00 00 00 C0")).ok());  // DateTime TZ 3
+  EXPECT_FALSE(decode(H("40 01 61 97 00 40 37 F4 75 28 CA 2B")).ok());  // DateTime = limit
+  EXPECT_FALSE(
+      decode(H("40 01 61 95 00 00 1D 00 00 00 00 00 00 00 00 00 00 00 00 00")).ok());  // scale 29
+  EXPECT_FALSE(
+      decode(H("40 01 61 95 00 00 00 01 00 00 00 00 00 00 00 00 00 00 00 00")).ok());  // sign 0x01
+  EXPECT_FALSE(decode(H("40 01 61 BD 1A 00")).ok());        // QName prefix 26
+  EXPECT_FALSE(decode(H("40 01 61 99 02 C3 28")).ok());     // ill-formed UTF-8
+  EXPECT_FALSE(decode(H("40 01 61 99 03 ED A0 80")).ok());  // UTF-8 surrogate
+  EXPECT_FALSE(decode(H("40 01 61 B7 03 41 00 42")).ok());  // odd UTF-16
+  EXPECT_FALSE(decode(H("40 01 61 B7 02 00 DC")).ok());     // lone low surrogate
+  auto d = decode(H("40 03 61 20 62 01"));                  // name "a b"
   ASSERT_FALSE(d.ok());
   EXPECT_NE(d.error().message().find("NCName"), std::string::npos);
-  EXPECT_FALSE(decode(H("40 05 78 6D 6C 6E 73 01")).ok());                     // name "xmlns"
-  EXPECT_FALSE(decode(H("40 00 01")).ok());                                    // empty name
-  EXPECT_FALSE(decode(H("02 02 2D 2D")).ok());                                 // comment "--"
+  EXPECT_FALSE(decode(H("40 05 78 6D 6C 6E 73 01")).ok());  // name "xmlns"
+  EXPECT_FALSE(decode(H("40 00 01")).ok());                 // empty name
+  EXPECT_FALSE(decode(H("02 02 2D 2D")).ok());              // comment "--"
   // The UTF-16 surrogate pair for U+1F600 is fine.
   EXPECT_EQ(decode_xml("40 01 61 B7 04 3D D8 00 DE"), "<a>\xF0\x9F\x98\x80</a>");
 }
@@ -634,7 +702,8 @@ TEST(NbfxHostile, UnknownDictionaryIds) {
   auto d = decode(H("42 0E 01"));
   ASSERT_FALSE(d.ok());
   EXPECT_EQ(d.error().code(), ErrorCode::kNotFound);
-  EXPECT_NE(d.error().message().find("id 14 is not in the static (even ids) dictionary"), std::string::npos)
+  EXPECT_NE(d.error().message().find("id 14 is not in the static (even ids) dictionary"),
+            std::string::npos)
       << d.error().message();
   d = decode(H("42 0F 01"));
   ASSERT_FALSE(d.ok());
@@ -645,7 +714,8 @@ TEST(NbfxHostile, UnknownDictionaryIds) {
   DecodeOptions o;
   o.static_dictionary = &stat;
   o.session_dictionary = &session;
-  EXPECT_EQ(decode_xml("42 00 42 02 42 01 01 01 01", o), "<Envelope><Body><Hello></Hello></Body></Envelope>");
+  EXPECT_EQ(decode_xml("42 00 42 02 42 01 01 01 01", o),
+            "<Envelope><Body><Hello></Hello></Body></Envelope>");
 }
 
 TEST(NbfxHostile, LimitsAreEnforced) {
@@ -721,9 +791,15 @@ TEST(NbfxHostile, RandomMutationsNeverCrash) {
     for (int k = 0; k < edits && !b.empty(); ++k) {
       const std::size_t at = rng() % b.size();
       switch (rng() % 3) {
-        case 0: b[at] = static_cast<std::uint8_t>(rng()); break;
-        case 1: b.erase(b.begin() + static_cast<std::ptrdiff_t>(at)); break;
-        default: b.insert(b.begin() + static_cast<std::ptrdiff_t>(at), static_cast<std::uint8_t>(rng())); break;
+        case 0:
+          b[at] = static_cast<std::uint8_t>(rng());
+          break;
+        case 1:
+          b.erase(b.begin() + static_cast<std::ptrdiff_t>(at));
+          break;
+        default:
+          b.insert(b.begin() + static_cast<std::ptrdiff_t>(at), static_cast<std::uint8_t>(rng()));
+          break;
       }
     }
     auto d = decode(b, placeholders());
@@ -747,7 +823,8 @@ TEST(NbfxEncode, XmlToRecordsReproducesSpecBytes) {
   EXPECT_EQ(*encode("<doc str8=\"true\"></doc>", o), H("40 03 64 6F 63 06 08 86 01"));
   EXPECT_EQ(*encode("<doc xmlns=\"str4\"></doc>", o), H("40 03 64 6F 63 0A 04 01"));
   EXPECT_EQ(*encode("<doc xmlns:pre=\"http://abc\" pre:attr=\"false\"></doc>", o),
-            H("40 03 64 6F 63 09 03 70 72 65 0A 68 74 74 70 3A 2F 2F 61 62 63 05 03 70 72 65 04 61 74 74 72 84 01"));
+            H("40 03 64 6F 63 09 03 70 72 65 0A 68 74 74 70 3A 2F 2F 61 62 63 05 03 70 72 65 04 61 "
+              "74 74 72 84 01"));
   EXPECT_EQ(*encode("<str14></str14>", o), H("42 0E 01"));
   EXPECT_EQ(*encode("<str154>127</str154>", o), H("42 9A 01 89 7F"));
   EXPECT_EQ(*encode("<abc>0</abc>", o), H("40 03 61 62 63 81"));
@@ -768,13 +845,16 @@ TEST(NbfxEncode, XmlToRecordsReproducesSpecBytes) {
 TEST(NbfxEncode, RoundTripsThroughXmlText) {
   const char* docs[] = {
       "<doc></doc>",
-      "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body><p:x xmlns:p=\"urn:p\" "
+      "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body><p:x "
+      "xmlns:p=\"urn:p\" "
       "p:a=\"1\" b=\"two\">t&amp;&lt;&gt;\"'</p:x></s:Body></s:Envelope>",
       "<a>x<b>y</b>z<!--c--><c></c></a>",
-      "<prefix:e xmlns:prefix=\"urn:x\" prefix:at=\"&quot;q&quot;\">\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80</prefix:e>",
+      "<prefix:e xmlns:prefix=\"urn:x\" "
+      "prefix:at=\"&quot;q&quot;\">\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80</prefix:e>",
       "<a t=\"tab&#9;lf&#10;cr&#13;\">cr&#13;lf\n</a>",
   };
-  Dictionary stat = Dictionary::static_from_list({"Envelope", "Body", "http://www.w3.org/2003/05/soap-envelope", "x"});
+  Dictionary stat = Dictionary::static_from_list(
+      {"Envelope", "Body", "http://www.w3.org/2003/05/soap-envelope", "x"});
   for (bool with_dictionary : {false, true}) {
     for (bool infer : {false, true}) {
       for (const char* xml : docs) {
@@ -833,7 +913,8 @@ TEST(NbfxEncode, TextValueSizesPickTheRecord) {
 // --- dictionaries -----------------------------------------------------------------------------
 
 TEST(NbfxDictionary, FileFormat) {
-  auto d = parse_dictionary_file("# comment\n0 mustUnderstand\r\n0x02 Envelope\n4\n6 two words\n\n9 session\n");
+  auto d = parse_dictionary_file(
+      "# comment\n0 mustUnderstand\r\n0x02 Envelope\n4\n6 two words\n\n9 session\n");
   ASSERT_TRUE(d.ok()) << d.error().message();
   EXPECT_EQ(d->size(), 5u);
   EXPECT_EQ(*d->find(0), "mustUnderstand");

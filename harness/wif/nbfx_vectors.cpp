@@ -16,14 +16,17 @@ namespace {
 
 using nlohmann::json;
 
-Error schema(const std::string& what, const std::string& where) { return Error(ErrorCode::kParse, what, where); }
+Error schema(const std::string& what, const std::string& where) {
+  return Error(ErrorCode::kParse, what, where);
+}
 
 // "strings": {"14": "Envelope", ...} -> a dictionary (even and odd ids alike).
 Result<nbfx::Dictionary> strings_input(const json& in, const char* key, const std::string& where) {
   nbfx::Dictionary d;
   auto it = in.find(key);
   if (it == in.end()) return d;
-  if (!it->is_object()) return schema(std::string("\"") + key + "\" must be an object of id -> string", where);
+  if (!it->is_object())
+    return schema(std::string("\"") + key + "\" must be an object of id -> string", where);
   for (const auto& [id_text, value] : it->items()) {
     std::uint32_t id = 0;
     try {
@@ -34,7 +37,8 @@ Result<nbfx::Dictionary> strings_input(const json& in, const char* key, const st
     } catch (const std::exception&) {
       return schema(std::string("\"") + key + "\": '" + id_text + "' is not a decimal id", where);
     }
-    if (!value.is_string()) return schema(std::string("\"") + key + "\" values must be strings", where);
+    if (!value.is_string())
+      return schema(std::string("\"") + key + "\" values must be strings", where);
     auto added = d.add(id, value.get<std::string>());
     if (!added.ok()) return schema(added.error().what(), where);
   }
@@ -53,7 +57,8 @@ Result<json> run_nbfx_decode(const json& in, const std::string& where) {
   if (in.contains("unknown_ids")) {
     PARLEY_ASSIGN_OR_RETURN(unknown, vectors::input_string(in, "unknown_ids", where));
   }
-  if (unknown != "error" && unknown != "placeholder") return schema("\"unknown_ids\" must be error or placeholder", where);
+  if (unknown != "error" && unknown != "placeholder")
+    return schema("\"unknown_ids\" must be error or placeholder", where);
   PARLEY_ASSIGN_OR_RETURN(nbfx::Dictionary extra, strings_input(in, "strings", where));
   nbfx::Dictionary stat;
   nbfx::Dictionary session;
@@ -69,7 +74,8 @@ Result<json> run_nbfx_decode(const json& in, const std::string& where) {
   nbfx::DecodeOptions o;
   o.static_dictionary = &stat;
   o.session_dictionary = &session;
-  o.unknown_ids = unknown == "placeholder" ? nbfx::UnknownIds::kPlaceholder : nbfx::UnknownIds::kError;
+  o.unknown_ids =
+      unknown == "placeholder" ? nbfx::UnknownIds::kPlaceholder : nbfx::UnknownIds::kError;
   PARLEY_ASSIGN_OR_RETURN(nbfx::Decoded d, nbfx::decode(bytes, o));
   return json{{"xml", d.xml}, {"records", d.records.size()}};
 }
@@ -83,19 +89,21 @@ Result<json> run_session_token(const json& in, const std::string& where) {
     if (!token.ok()) return schema("\"token\": " + token.error().message(), where);
     std::string framing = "binary-formatter";
     if (in.contains("framing")) {
-    PARLEY_ASSIGN_OR_RETURN(framing, vectors::input_string(in, "framing", where));
-  }
+      PARLEY_ASSIGN_OR_RETURN(framing, vectors::input_string(in, "framing", where));
+    }
     if (framing != "binary-formatter" && framing != "raw") {
       return schema("\"framing\" must be binary-formatter or raw", where);
     }
     PARLEY_ASSIGN_OR_RETURN(Bytes state, serialize_session_state(*token));
     PARLEY_ASSIGN_OR_RETURN(
         Bytes payload,
-        encode_cookie_payload(*token, framing == "raw" ? CookieFraming::kRawNbfx : CookieFraming::kBinaryFormatter));
+        encode_cookie_payload(
+            *token, framing == "raw" ? CookieFraming::kRawNbfx : CookieFraming::kBinaryFormatter));
     // The state must read back as the same token (one implementation, used both ways).
     PARLEY_ASSIGN_OR_RETURN(SessionToken back, decode_cookie_payload(payload));
     if (!(back == *token)) {
-      return Error(ErrorCode::kInternal, "the serialized token does not read back equal", where + " (round trip)");
+      return Error(ErrorCode::kInternal, "the serialized token does not read back equal",
+                   where + " (round trip)");
     }
     return json{{"nbfx", hex_encode(state)},
                 {"payload", hex_encode(payload)},

@@ -16,17 +16,69 @@ namespace {
 // SessionDictionary (RS SessionDictionary, 63 entries): XmlDictionary.Add order = index n,
 // static DictionaryString id 2n.
 const std::vector<std::string>& session_dictionary_strings() {
-  static const std::vector<std::string> kStrings = {
-      "Claim", "SecurityContextToken", "Version", "SecureConversationVersion", "Issuer", "OriginalIssuer",
-      "IssuerRef", "ClaimCollection", "Actor", "ClaimProperty", "ClaimProperties", "Value", "ValueType", "Label",
-      "Type", "subjectID", "ClaimPropertyName", "ClaimPropertyValue", "AuthenticationType", "NameClaimType",
-      "RoleClaimType", "Null", "", "Key", "EffectiveTime", "ExpiryTime", "KeyGeneration", "KeyEffectiveTime",
-      "KeyExpiryTime", "SessionId", "Id", "ValidFrom", "ValidTo", "ContextId", "SessionToken", "SessionTokenCookie",
-      "BootStrapToken", "Context", "ClaimsPrincipal", "WindowsPrincipal", "WindowIdentity", "Identity",
-      "Identities", "WindowsLogonName", "PersistentTrue", "SctAuthorizationPolicy", "Right", "EndpointId",
-      "WindowsSidClaim", "DenyOnlySidClaim", "X500DistinguishedNameClaim", "X509ThumbprintClaim", "NameClaim",
-      "DnsClaim", "RsaClaim", "MailAddressClaim", "SystemClaim", "HashClaim", "SpnClaim", "UpnClaim", "UrlClaim",
-      "Sid", "ReferenceModeTrue"};
+  static const std::vector<std::string> kStrings = {"Claim",
+                                                    "SecurityContextToken",
+                                                    "Version",
+                                                    "SecureConversationVersion",
+                                                    "Issuer",
+                                                    "OriginalIssuer",
+                                                    "IssuerRef",
+                                                    "ClaimCollection",
+                                                    "Actor",
+                                                    "ClaimProperty",
+                                                    "ClaimProperties",
+                                                    "Value",
+                                                    "ValueType",
+                                                    "Label",
+                                                    "Type",
+                                                    "subjectID",
+                                                    "ClaimPropertyName",
+                                                    "ClaimPropertyValue",
+                                                    "AuthenticationType",
+                                                    "NameClaimType",
+                                                    "RoleClaimType",
+                                                    "Null",
+                                                    "",
+                                                    "Key",
+                                                    "EffectiveTime",
+                                                    "ExpiryTime",
+                                                    "KeyGeneration",
+                                                    "KeyEffectiveTime",
+                                                    "KeyExpiryTime",
+                                                    "SessionId",
+                                                    "Id",
+                                                    "ValidFrom",
+                                                    "ValidTo",
+                                                    "ContextId",
+                                                    "SessionToken",
+                                                    "SessionTokenCookie",
+                                                    "BootStrapToken",
+                                                    "Context",
+                                                    "ClaimsPrincipal",
+                                                    "WindowsPrincipal",
+                                                    "WindowIdentity",
+                                                    "Identity",
+                                                    "Identities",
+                                                    "WindowsLogonName",
+                                                    "PersistentTrue",
+                                                    "SctAuthorizationPolicy",
+                                                    "Right",
+                                                    "EndpointId",
+                                                    "WindowsSidClaim",
+                                                    "DenyOnlySidClaim",
+                                                    "X500DistinguishedNameClaim",
+                                                    "X509ThumbprintClaim",
+                                                    "NameClaim",
+                                                    "DnsClaim",
+                                                    "RsaClaim",
+                                                    "MailAddressClaim",
+                                                    "SystemClaim",
+                                                    "HashClaim",
+                                                    "SpnClaim",
+                                                    "UpnClaim",
+                                                    "UrlClaim",
+                                                    "Sid",
+                                                    "ReferenceModeTrue"};
   return kStrings;
 }
 
@@ -34,18 +86,31 @@ constexpr std::string_view kSupportedVersion = "1";  // RS SupportedVersion
 
 // SctAuthorizationPolicy claim kinds whose content is bytes (RS SerializeSysClaim: WriteBase64).
 bool sys_claim_is_binary(std::string_view kind) {
-  return kind == "WindowsSidClaim" || kind == "DenyOnlySidClaim" || kind == "X500DistinguishedNameClaim" ||
-         kind == "X509ThumbprintClaim" || kind == "HashClaim";
+  return kind == "WindowsSidClaim" || kind == "DenyOnlySidClaim" ||
+         kind == "X500DistinguishedNameClaim" || kind == "X509ThumbprintClaim" ||
+         kind == "HashClaim";
 }
 bool sys_claim_is_known(std::string_view kind) {
-  static constexpr std::string_view kKinds[] = {
-      "Null",     "SystemClaim", "WindowsSidClaim",  "DenyOnlySidClaim", "X500DistinguishedNameClaim",
-      "X509ThumbprintClaim", "NameClaim", "DnsClaim", "RsaClaim", "MailAddressClaim", "HashClaim",
-      "SpnClaim", "UpnClaim", "UrlClaim"};
+  static constexpr std::string_view kKinds[] = {"Null",
+                                                "SystemClaim",
+                                                "WindowsSidClaim",
+                                                "DenyOnlySidClaim",
+                                                "X500DistinguishedNameClaim",
+                                                "X509ThumbprintClaim",
+                                                "NameClaim",
+                                                "DnsClaim",
+                                                "RsaClaim",
+                                                "MailAddressClaim",
+                                                "HashClaim",
+                                                "SpnClaim",
+                                                "UpnClaim",
+                                                "UrlClaim"};
   return std::find(std::begin(kKinds), std::end(kKinds), kind) != std::end(kKinds);
 }
 
-std::string_view sc_namespace(names::ScVersion v) { return names::sc(v).ns; }
+std::string_view sc_namespace(names::ScVersion v) {
+  return names::sc(v).ns;
+}
 
 // --- writing ----------------------------------------------------------------------------------
 
@@ -85,14 +150,17 @@ class StateWriter {
   }
 
   Status run(const SessionToken& t) {
-    if (t.id.empty()) return Error(ErrorCode::kInvalidArgument, "Id is empty (WIF requires one)", "SessionToken/Id");
+    if (t.id.empty())
+      return Error(ErrorCode::kInvalidArgument, "Id is empty (WIF requires one)",
+                   "SessionToken/Id");
     if (t.context_id.empty()) {
       return Error(ErrorCode::kInvalidArgument, "ContextId is empty", "SessionToken/ContextId");
     }
     for (Ticks ticks : {t.effective_time, t.expiry_time, t.key_effective_time, t.key_expiry_time}) {
       if (ticks < 0 || ticks > kMaxTicks) {
-        return Error(ErrorCode::kInvalidArgument, "time " + std::to_string(ticks) + " is outside 0.." +
-                                                      std::to_string(kMaxTicks) + " ticks",
+        return Error(ErrorCode::kInvalidArgument,
+                     "time " + std::to_string(ticks) + " is outside 0.." +
+                         std::to_string(kMaxTicks) + " ticks",
                      "SessionToken");
       }
     }
@@ -101,11 +169,13 @@ class StateWriter {
     } else {
       PARLEY_TRY(w_.start_element("", "SessionToken"));
       if (t.persistent) PARLEY_TRY(w_.attribute("", "PersistentTrue", nbfx::TextValue::empty()));
-      if (t.reference_mode) PARLEY_TRY(w_.attribute("", "ReferenceModeTrue", nbfx::TextValue::empty()));
+      if (t.reference_mode)
+        PARLEY_TRY(w_.attribute("", "ReferenceModeTrue", nbfx::TextValue::empty()));
       if (!t.context.empty()) PARLEY_TRY(element("Context", str(t.context)));
     }
     PARLEY_TRY(element("Version", nbfx::TextValue::chars(kSupportedVersion)));
-    PARLEY_TRY(element("SecureConversationVersion", str(sc_namespace(t.secure_conversation_version))));
+    PARLEY_TRY(
+        element("SecureConversationVersion", str(sc_namespace(t.secure_conversation_version))));
     PARLEY_TRY(element("Id", str(t.id)));
     PARLEY_TRY(element("ContextId", unique_id(t.context_id)));
     PARLEY_TRY(element("Key", nbfx::TextValue::bytes(t.key)));
@@ -119,8 +189,9 @@ class StateWriter {
       PARLEY_TRY(w_.start_element("", "Identities"));
       for (std::size_t i = 0; i < t.identities.size(); ++i) {
         auto s = identity(t.identities[i], 0);
-        if (!s.ok()) return std::move(s.error().within("SessionToken/ClaimsPrincipal/Identities/Identity[" +
-                                                       std::to_string(i) + "]"));
+        if (!s.ok())
+          return std::move(s.error().within("SessionToken/ClaimsPrincipal/Identities/Identity[" +
+                                            std::to_string(i) + "]"));
       }
       PARLEY_TRY(w_.end_element());
       PARLEY_TRY(w_.end_element());
@@ -139,7 +210,8 @@ class StateWriter {
       if (c.right) PARLEY_TRY(w_.attribute("", "Right", str(*c.right)));
       if (sys_claim_is_binary(c.kind)) {
         auto bytes = base64_decode(c.value);
-        if (!bytes.ok()) return std::move(bytes.error().within("SessionToken/SctAuthorizationPolicy/" + c.kind));
+        if (!bytes.ok())
+          return std::move(bytes.error().within("SessionToken/SctAuthorizationPolicy/" + c.kind));
         if (!bytes->empty()) PARLEY_TRY(w_.text(nbfx::TextValue::bytes(*bytes)));
       } else if (!c.value.empty()) {
         PARLEY_TRY(w_.text(str(c.value)));
@@ -156,12 +228,15 @@ class StateWriter {
  private:
   Status identity(const ClaimsIdentity& id, std::size_t depth) {
     if (depth > SessionTokenLimits{}.max_actor_depth) {
-      return Error(ErrorCode::kInvalidArgument,
-                   "actor chain deeper than " + std::to_string(SessionTokenLimits{}.max_actor_depth), "Actor");
+      return Error(
+          ErrorCode::kInvalidArgument,
+          "actor chain deeper than " + std::to_string(SessionTokenLimits{}.max_actor_depth),
+          "Actor");
     }
     PARLEY_TRY(w_.start_element("", "Identity"));
     // RS WriteIdentity attribute order.
-    if (id.windows_logon_name) PARLEY_TRY(w_.attribute("", "WindowsLogonName", str(*id.windows_logon_name)));
+    if (id.windows_logon_name)
+      PARLEY_TRY(w_.attribute("", "WindowsLogonName", str(*id.windows_logon_name)));
     if (!id.authentication_type.empty()) {
       PARLEY_TRY(w_.attribute("", "AuthenticationType", str(id.authentication_type)));
     }
@@ -174,7 +249,8 @@ class StateWriter {
       const std::string where = "ClaimCollection/Claim[" + std::to_string(i) + "]";
       PARLEY_TRY(w_.start_element("", "Claim"));
       if (!c.issuer.empty()) PARLEY_TRY(w_.attribute("", "Issuer", str(c.issuer)));
-      if (!c.original_issuer.empty()) PARLEY_TRY(w_.attribute("", "OriginalIssuer", str(c.original_issuer)));
+      if (!c.original_issuer.empty())
+        PARLEY_TRY(w_.attribute("", "OriginalIssuer", str(c.original_issuer)));
       PARLEY_TRY(w_.attribute("", "Type", str(c.type)));
       PARLEY_TRY(w_.attribute("", "Value", str(c.value)));
       PARLEY_TRY(w_.attribute("", "ValueType", str(c.value_type)));
@@ -183,7 +259,8 @@ class StateWriter {
         for (const auto& [name, value] : c.properties) {
           if (name.empty() || value.empty()) {
             return Error(ErrorCode::kInvalidArgument,
-                         "a claim property with an empty name or value cannot be serialized (WIF drops it when "
+                         "a claim property with an empty name or value cannot be serialized (WIF "
+                         "drops it when "
                          "writing and refuses it when reading)",
                          where + "/ClaimProperties");
           }
@@ -204,7 +281,8 @@ class StateWriter {
     }
     if (id.bootstrap_token) {
       PARLEY_TRY(w_.start_element("", "BootStrapToken"));
-      if (!id.bootstrap_token->empty()) PARLEY_TRY(w_.text(nbfx::TextValue::bytes(*id.bootstrap_token)));
+      if (!id.bootstrap_token->empty())
+        PARLEY_TRY(w_.text(nbfx::TextValue::bytes(*id.bootstrap_token)));
       PARLEY_TRY(w_.end_element());
     }
     return w_.end_element();
@@ -226,9 +304,11 @@ class Children {
   Status check_no_text() const {
     for (const auto& c : parent_.children) {
       if (c.kind == Node::Kind::kText) {
-        return Error(ErrorCode::kParse, "unexpected text content \"" + c.text.substr(0, 40) + "\"", path_);
+        return Error(ErrorCode::kParse, "unexpected text content \"" + c.text.substr(0, 40) + "\"",
+                     path_);
       }
-      if (c.kind == Node::Kind::kComment) return Error(ErrorCode::kParse, "unexpected comment", path_);
+      if (c.kind == Node::Kind::kComment)
+        return Error(ErrorCode::kParse, "unexpected comment", path_);
     }
     return ok_status();
   }
@@ -237,27 +317,33 @@ class Children {
     return i_ < parent_.children.size() && parent_.children[i_].local_name == name &&
            parent_.children[i_].prefix.empty();
   }
-  const Node* next_if(std::string_view name) { return at(name) ? &parent_.children[i_++] : nullptr; }
+  const Node* next_if(std::string_view name) {
+    return at(name) ? &parent_.children[i_++] : nullptr;
+  }
 
   Result<const Node*> expect(std::string_view name) {
     if (at(name)) return &parent_.children[i_++];
     return Error(ErrorCode::kParse,
                  "expected <" + std::string(name) + ">, found " +
-                     (i_ < parent_.children.size() ? "<" + qname(parent_.children[i_]) + ">" : "the end of the element") +
+                     (i_ < parent_.children.size() ? "<" + qname(parent_.children[i_]) + ">"
+                                                   : "the end of the element") +
                      " (the layout order is fixed)",
                  path_);
   }
 
   Status expect_end() const {
     if (i_ < parent_.children.size()) {
-      return Error(ErrorCode::kParse, "unexpected element <" + qname(parent_.children[i_]) + ">", path_);
+      return Error(ErrorCode::kParse, "unexpected element <" + qname(parent_.children[i_]) + ">",
+                   path_);
     }
     return ok_status();
   }
 
   const std::string& path() const { return path_; }
 
-  static std::string qname(const Node& n) { return n.prefix.empty() ? n.local_name : n.prefix + ":" + n.local_name; }
+  static std::string qname(const Node& n) {
+    return n.prefix.empty() ? n.local_name : n.prefix + ":" + n.local_name;
+  }
 
  private:
   const Node& parent_;
@@ -269,11 +355,13 @@ class Children {
 // dictionary.EmptyString as namespace everywhere).
 Status check_plain(const Node& n, const std::string& path) {
   if (!n.prefix.empty()) {
-    return Error(ErrorCode::kParse, "element has prefix '" + n.prefix + "'; the state uses no namespaces", path);
+    return Error(ErrorCode::kParse,
+                 "element has prefix '" + n.prefix + "'; the state uses no namespaces", path);
   }
   for (const auto& a : n.attributes) {
     if (a.is_xmlns) {
-      return Error(ErrorCode::kParse, "namespace declaration on <" + n.local_name + ">; the state uses no namespaces",
+      return Error(ErrorCode::kParse,
+                   "namespace declaration on <" + n.local_name + ">; the state uses no namespaces",
                    path);
     }
   }
@@ -293,7 +381,8 @@ Result<std::string> text_of(const Node& n, const std::string& path) {
   std::string text;
   for (const auto& c : n.children) {
     if (c.kind == Node::Kind::kElement) {
-      return Error(ErrorCode::kParse, "element <" + c.local_name + "> inside a text-only element", path);
+      return Error(ErrorCode::kParse, "element <" + c.local_name + "> inside a text-only element",
+                   path);
     }
     if (c.kind == Node::Kind::kText) text += c.text;
   }
@@ -308,11 +397,13 @@ Result<Bytes> bytes_of(const Node& n, const std::string& path) {
   bool only_bytes_records = true;
   for (const auto& c : n.children) {
     if (c.kind == Node::Kind::kElement) {
-      return Error(ErrorCode::kParse, "element <" + c.local_name + "> inside a base64 element", path);
+      return Error(ErrorCode::kParse, "element <" + c.local_name + "> inside a base64 element",
+                   path);
     }
     if (c.kind != Node::Kind::kText) continue;
     const auto base = static_cast<std::uint8_t>(c.record & 0xFE);
-    if (base == nbfx::rt::kBytes8Text || base == nbfx::rt::kBytes16Text || base == nbfx::rt::kBytes32Text) {
+    if (base == nbfx::rt::kBytes8Text || base == nbfx::rt::kBytes16Text ||
+        base == nbfx::rt::kBytes32Text) {
       out.insert(out.end(), c.bytes.begin(), c.bytes.end());
     } else {
       only_bytes_records = false;
@@ -321,7 +412,8 @@ Result<Bytes> bytes_of(const Node& n, const std::string& path) {
   }
   if (only_bytes_records) return out;
   auto decoded = base64_decode(text);
-  if (!decoded.ok()) return Error(ErrorCode::kParse, "content is not base64: " + decoded.error().what(), path);
+  if (!decoded.ok())
+    return Error(ErrorCode::kParse, "content is not base64: " + decoded.error().what(), path);
   return decoded;
 }
 
@@ -333,7 +425,8 @@ Result<Ticks> ticks_of(const Node& n, const std::string& path) {
     return Error(ErrorCode::kParse, "'" + text + "' is not an Int64 (ticks)", path);
   }
   if (v < 0 || v > kMaxTicks) {
-    return Error(ErrorCode::kParse, "ticks " + text + " are outside DateTime's range 0.." + std::to_string(kMaxTicks),
+    return Error(ErrorCode::kParse,
+                 "ticks " + text + " are outside DateTime's range 0.." + std::to_string(kMaxTicks),
                  path);
   }
   return v;
@@ -349,7 +442,8 @@ class StateReader {
       if (n.kind != Node::Kind::kElement) {
         return Error(ErrorCode::kParse, "content outside the root element", "session state");
       }
-      if (root != nullptr) return Error(ErrorCode::kParse, "more than one root element", "session state");
+      if (root != nullptr)
+        return Error(ErrorCode::kParse, "more than one root element", "session state");
       root = &n;
     }
     if (root == nullptr) return Error(ErrorCode::kParse, "no root element", "session state");
@@ -364,7 +458,8 @@ class StateReader {
       t.reference_mode = find_attribute(*root, "ReferenceModeTrue") != nullptr;
     } else {
       return Error(ErrorCode::kParse,
-                   "root element is <" + root->local_name + ">, expected <SessionToken> or <SecurityContextToken>",
+                   "root element is <" + root->local_name +
+                       ">, expected <SessionToken> or <SecurityContextToken>",
                    "session state");
     }
     Children c(*root, path);
@@ -377,7 +472,8 @@ class StateReader {
     PARLEY_ASSIGN_OR_RETURN(const Node* version, c.expect("Version"));
     PARLEY_ASSIGN_OR_RETURN(std::string v, text_of(*version, path + "/Version"));
     if (v != kSupportedVersion) {
-      return Error(ErrorCode::kParse, "version '" + v + "' is not the supported \"1\"", path + "/Version");
+      return Error(ErrorCode::kParse, "version '" + v + "' is not the supported \"1\"",
+                   path + "/Version");
     }
     PARLEY_ASSIGN_OR_RETURN(const Node* scv, c.expect("SecureConversationVersion"));
     PARLEY_ASSIGN_OR_RETURN(std::string sc, text_of(*scv, path + "/SecureConversationVersion"));
@@ -386,15 +482,18 @@ class StateReader {
     } else if (sc == names::ns::kWsc13) {
       t.secure_conversation_version = names::ScVersion::k1_3;
     } else {
-      return Error(ErrorCode::kParse, "'" + sc + "' is neither the WS-SC Feb 2005 nor the 1.3 namespace",
+      return Error(ErrorCode::kParse,
+                   "'" + sc + "' is neither the WS-SC Feb 2005 nor the 1.3 namespace",
                    path + "/SecureConversationVersion");
     }
     PARLEY_ASSIGN_OR_RETURN(const Node* id, c.expect("Id"));
     PARLEY_ASSIGN_OR_RETURN(t.id, text_of(*id, path + "/Id"));
-    if (t.id.empty()) return Error(ErrorCode::kParse, "Id is empty (WIF requires one)", path + "/Id");
+    if (t.id.empty())
+      return Error(ErrorCode::kParse, "Id is empty (WIF requires one)", path + "/Id");
     PARLEY_ASSIGN_OR_RETURN(const Node* ctx, c.expect("ContextId"));
     PARLEY_ASSIGN_OR_RETURN(t.context_id, text_of(*ctx, path + "/ContextId"));
-    if (t.context_id.empty()) return Error(ErrorCode::kParse, "ContextId is empty", path + "/ContextId");
+    if (t.context_id.empty())
+      return Error(ErrorCode::kParse, "ContextId is empty", path + "/ContextId");
     PARLEY_ASSIGN_OR_RETURN(const Node* key, c.expect("Key"));
     PARLEY_ASSIGN_OR_RETURN(t.key, bytes_of(*key, path + "/Key"));
     if (const Node* gen = c.next_if("KeyGeneration")) {
@@ -415,7 +514,8 @@ class StateReader {
       PARLEY_TRY(principal(*p, path + "/ClaimsPrincipal", t.identities));
     }
     if (const Node* p = c.next_if("SctAuthorizationPolicy")) {
-      PARLEY_ASSIGN_OR_RETURN(t.sct_authorization_policy, sys_claim(*p, path + "/SctAuthorizationPolicy"));
+      PARLEY_ASSIGN_OR_RETURN(t.sct_authorization_policy,
+                              sys_claim(*p, path + "/SctAuthorizationPolicy"));
     }
     if (const Node* e = c.next_if("EndpointId")) {
       PARLEY_ASSIGN_OR_RETURN(t.endpoint_id, text_of(*e, path + "/EndpointId"));
@@ -437,7 +537,8 @@ class StateReader {
       std::size_t i = 0;
       while (const Node* id = ic.next_if("Identity")) {
         ClaimsIdentity identity_value;
-        PARLEY_TRY(identity(*id, ids_path + "/Identity[" + std::to_string(i++) + "]", 0, identity_value));
+        PARLEY_TRY(
+            identity(*id, ids_path + "/Identity[" + std::to_string(i++) + "]", 0, identity_value));
         out.push_back(std::move(identity_value));
       }
       PARLEY_TRY(ic.expect_end());
@@ -447,12 +548,16 @@ class StateReader {
 
   Status identity(const Node& n, const std::string& path, std::size_t depth, ClaimsIdentity& out) {
     if (depth > limits_.max_actor_depth) {
-      return Error(ErrorCode::kLimitExceeded,
-                   "actor chain deeper than max_actor_depth " + std::to_string(limits_.max_actor_depth), path);
+      return Error(
+          ErrorCode::kLimitExceeded,
+          "actor chain deeper than max_actor_depth " + std::to_string(limits_.max_actor_depth),
+          path);
     }
     if (++identities_ > limits_.max_identities) {
-      return Error(ErrorCode::kLimitExceeded,
-                   "more than max_identities " + std::to_string(limits_.max_identities) + " identities", path);
+      return Error(
+          ErrorCode::kLimitExceeded,
+          "more than max_identities " + std::to_string(limits_.max_identities) + " identities",
+          path);
     }
     PARLEY_TRY(check_plain(n, path));
     if (const auto* a = find_attribute(n, "NameClaimType")) out.name_claim_type = a->value;
@@ -494,8 +599,8 @@ class StateReader {
 
   Status claim(const Node& n, const std::string& path, Claim& out) {
     if (++claims_ > limits_.max_claims) {
-      return Error(ErrorCode::kLimitExceeded, "more than max_claims " + std::to_string(limits_.max_claims) + " claims",
-                   path);
+      return Error(ErrorCode::kLimitExceeded,
+                   "more than max_claims " + std::to_string(limits_.max_claims) + " claims", path);
     }
     PARLEY_TRY(check_plain(n, path));
     const auto* type = find_attribute(n, "Type");
@@ -506,7 +611,8 @@ class StateReader {
     out.type = type->value;
     out.value = value->value;
     const auto* value_type = find_attribute(n, "ValueType");
-    out.value_type = value_type != nullptr ? value_type->value : std::string(names::wif::kClaimValueTypeString);
+    out.value_type =
+        value_type != nullptr ? value_type->value : std::string(names::wif::kClaimValueTypeString);
     if (const auto* a = find_attribute(n, "Issuer")) out.issuer = a->value;
     if (const auto* a = find_attribute(n, "OriginalIssuer")) out.original_issuer = a->value;
     Children c(n, path);
@@ -529,7 +635,8 @@ class StateReader {
         if (pv == nullptr || pv->value.empty()) {
           return Error(ErrorCode::kParse, "ClaimPropertyValue missing or empty", pp);
         }
-        if (!p->children.empty()) return Error(ErrorCode::kParse, "ClaimProperty must be empty", pp);
+        if (!p->children.empty())
+          return Error(ErrorCode::kParse, "ClaimProperty must be empty", pp);
         out.properties.emplace_back(name->value, pv->value);
       }
       PARLEY_TRY(pc.expect_end());
@@ -601,7 +708,8 @@ class NrbfReader {
   explicit NrbfReader(ByteView in) : in_(in) {}
 
   Error fail(const std::string& what) const {
-    return Error(ErrorCode::kParse, what + " at offset " + std::to_string(pos_), "BinaryFormatter frame");
+    return Error(ErrorCode::kParse, what + " at offset " + std::to_string(pos_),
+                 "BinaryFormatter frame");
   }
   Result<std::uint8_t> byte(const char* field) {
     if (pos_ >= in_.size()) return fail(std::string("truncated: ") + field);
@@ -610,7 +718,8 @@ class NrbfReader {
   Result<std::int32_t> i32(const char* field) {
     if (in_.size() - pos_ < 4) return fail(std::string("truncated: ") + field);
     std::uint32_t u = 0;
-    for (int i = 0; i < 4; ++i) u |= static_cast<std::uint32_t>(in_[pos_ + static_cast<std::size_t>(i)]) << (8 * i);
+    for (int i = 0; i < 4; ++i)
+      u |= static_cast<std::uint32_t>(in_[pos_ + static_cast<std::size_t>(i)]) << (8 * i);
     pos_ += 4;
     return static_cast<std::int32_t>(u);
   }
@@ -622,8 +731,11 @@ class NrbfReader {
       n |= static_cast<std::uint32_t>(b & 0x7F) << (7 * i);
       if ((b & 0x80) == 0) break;
     }
-    if (n > in_.size() - pos_) return fail(std::string(field) + ": string length " + std::to_string(n) + " runs past the end");
-    std::string s(in_.begin() + static_cast<std::ptrdiff_t>(pos_), in_.begin() + static_cast<std::ptrdiff_t>(pos_ + n));
+    if (n > in_.size() - pos_)
+      return fail(std::string(field) + ": string length " + std::to_string(n) +
+                  " runs past the end");
+    std::string s(in_.begin() + static_cast<std::ptrdiff_t>(pos_),
+                  in_.begin() + static_cast<std::ptrdiff_t>(pos_ + n));
     pos_ += n;
     return s;
   }
@@ -631,8 +743,8 @@ class NrbfReader {
     PARLEY_ASSIGN_OR_RETURN(std::uint8_t b, byte(record));
     if (b != want) {
       --pos_;
-      return fail(std::string("expected ") + record + " (record type " + std::to_string(want) + "), found " +
-                  std::to_string(b));
+      return fail(std::string("expected ") + record + " (record type " + std::to_string(want) +
+                  "), found " + std::to_string(b));
     }
     return ok_status();
   }
@@ -653,17 +765,28 @@ std::string escape_xml(std::string_view s, bool attribute) {
   std::string out;
   for (char ch : s) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += attribute ? "&quot;" : "\""; break;
-      default: out += ch;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += attribute ? "&quot;" : "\"";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;
 }
 
-std::string two_digits(int v) { return (v < 10 ? "0" : "") + std::to_string(v); }
+std::string two_digits(int v) {
+  return (v < 10 ? "0" : "") + std::to_string(v);
+}
 
 }  // namespace
 
@@ -688,8 +811,9 @@ ClaimsIdentity& ClaimsIdentity::operator=(const ClaimsIdentity& o) {
 }
 
 bool operator==(const ClaimsIdentity& a, const ClaimsIdentity& b) {
-  if (a.authentication_type != b.authentication_type || a.label != b.label || a.name_claim_type != b.name_claim_type ||
-      a.role_claim_type != b.role_claim_type || a.windows_logon_name != b.windows_logon_name || a.claims != b.claims ||
+  if (a.authentication_type != b.authentication_type || a.label != b.label ||
+      a.name_claim_type != b.name_claim_type || a.role_claim_type != b.role_claim_type ||
+      a.windows_logon_name != b.windows_logon_name || a.claims != b.claims ||
       a.bootstrap_token != b.bootstrap_token) {
     return false;
   }
@@ -701,19 +825,21 @@ bool operator==(const ClaimsIdentity& a, const ClaimsIdentity& b) {
 
 Result<std::string> ticks_to_iso8601(Ticks ticks) {
   if (ticks < 0 || ticks > kMaxTicks) {
-    return Error(ErrorCode::kInvalidArgument, "ticks " + std::to_string(ticks) + " outside 0.." + std::to_string(kMaxTicks),
+    return Error(ErrorCode::kInvalidArgument,
+                 "ticks " + std::to_string(ticks) + " outside 0.." + std::to_string(kMaxTicks),
                  "time");
   }
   const nbfx::CivilTime t = nbfx::civil_from_ticks(static_cast<std::uint64_t>(ticks));
   std::string year = std::to_string(t.year);
   std::string frac = std::to_string(t.fraction);
-  return std::string(4 - year.size(), '0') + year + "-" + two_digits(t.month) + "-" + two_digits(t.day) + "T" +
-         two_digits(t.hour) + ":" + two_digits(t.minute) + ":" + two_digits(t.second) + "." +
-         std::string(7 - frac.size(), '0') + frac + "Z";
+  return std::string(4 - year.size(), '0') + year + "-" + two_digits(t.month) + "-" +
+         two_digits(t.day) + "T" + two_digits(t.hour) + ":" + two_digits(t.minute) + ":" +
+         two_digits(t.second) + "." + std::string(7 - frac.size(), '0') + frac + "Z";
 }
 
 Result<Ticks> ticks_from_iso8601(std::string_view s) {
-  const Error bad(ErrorCode::kParse, "'" + std::string(s) + "' is not yyyy-MM-ddTHH:mm:ss[.fffffff]Z", "time");
+  const Error bad(ErrorCode::kParse,
+                  "'" + std::string(s) + "' is not yyyy-MM-ddTHH:mm:ss[.fffffff]Z", "time");
   auto num = [&s](std::size_t at, std::size_t len, int& out) {
     if (at + len > s.size()) return false;
     out = 0;
@@ -725,8 +851,8 @@ Result<Ticks> ticks_from_iso8601(std::string_view s) {
   };
   nbfx::CivilTime t;
   if (s.size() < 20 || !num(0, 4, t.year) || s[4] != '-' || !num(5, 2, t.month) || s[7] != '-' ||
-      !num(8, 2, t.day) || s[10] != 'T' || !num(11, 2, t.hour) || s[13] != ':' || !num(14, 2, t.minute) ||
-      s[16] != ':' || !num(17, 2, t.second) || s.back() != 'Z') {
+      !num(8, 2, t.day) || s[10] != 'T' || !num(11, 2, t.hour) || s[13] != ':' ||
+      !num(14, 2, t.minute) || s[16] != ':' || !num(17, 2, t.second) || s.back() != 'Z') {
     return bad;
   }
   std::string_view rest = s.substr(19, s.size() - 20);
@@ -741,14 +867,16 @@ Result<Ticks> ticks_from_iso8601(std::string_view s) {
     t.fraction = frac;
   }
   auto ticks = nbfx::ticks_from_civil(t);
-  if (!ticks.ok()) return Error(ErrorCode::kParse, "'" + std::string(s) + "': " + ticks.error().what(), "time");
+  if (!ticks.ok())
+    return Error(ErrorCode::kParse, "'" + std::string(s) + "': " + ticks.error().what(), "time");
   return static_cast<Ticks>(*ticks);
 }
 
 // --- dictionary / state -----------------------------------------------------------------------
 
 const nbfx::Dictionary& session_dictionary() {
-  static const nbfx::Dictionary kDictionary = nbfx::Dictionary::static_from_list(session_dictionary_strings());
+  static const nbfx::Dictionary kDictionary =
+      nbfx::Dictionary::static_from_list(session_dictionary_strings());
   return kDictionary;
 }
 
@@ -816,16 +944,19 @@ Result<Bytes> unwrap_binary_formatter(ByteView payload) {
   PARLEY_ASSIGN_OR_RETURN(std::int32_t major, r.i32("MajorVersion"));
   PARLEY_ASSIGN_OR_RETURN(std::int32_t minor, r.i32("MinorVersion"));
   (void)header_id;
-  if (major != 1 || minor != 0) return r.fail("version " + std::to_string(major) + "." + std::to_string(minor) + " is not 1.0");
+  if (major != 1 || minor != 0)
+    return r.fail("version " + std::to_string(major) + "." + std::to_string(minor) + " is not 1.0");
   PARLEY_TRY(r.expect_byte(0x0C, "BinaryLibrary"));
   PARLEY_ASSIGN_OR_RETURN(std::int32_t library_id, r.i32("LibraryId"));
   PARLEY_ASSIGN_OR_RETURN(std::string library, r.lps("LibraryName"));
   (void)library;
   PARLEY_TRY(r.expect_byte(0x05, "ClassWithMembersAndTypes"));
   PARLEY_ASSIGN_OR_RETURN(std::int32_t object_id, r.i32("ObjectId"));
-  if (object_id != root_id) return r.fail("class ObjectId " + std::to_string(object_id) + " is not the RootId");
+  if (object_id != root_id)
+    return r.fail("class ObjectId " + std::to_string(object_id) + " is not the RootId");
   PARLEY_ASSIGN_OR_RETURN(std::string class_name, r.lps("ClassName"));
-  if (class_name.size() < 20 || class_name.substr(class_name.size() - 20) != "SessionSecurityToken") {
+  if (class_name.size() < 20 ||
+      class_name.substr(class_name.size() - 20) != "SessionSecurityToken") {
     return r.fail("class '" + class_name + "' is not a SessionSecurityToken");
   }
   PARLEY_ASSIGN_OR_RETURN(std::int32_t member_count, r.i32("MemberCount"));
@@ -834,19 +965,22 @@ Result<Bytes> unwrap_binary_formatter(ByteView payload) {
   if (member != kMemberName) return r.fail("member '" + member + "' is not \"SessionToken\"");
   PARLEY_ASSIGN_OR_RETURN(std::uint8_t binary_type, r.byte("BinaryTypeEnum"));
   PARLEY_ASSIGN_OR_RETURN(std::uint8_t primitive, r.byte("AdditionalInfo"));
-  if (binary_type != 0x07 || primitive != 0x02) return r.fail("member type is not byte[] (PrimitiveArray of Byte)");
+  if (binary_type != 0x07 || primitive != 0x02)
+    return r.fail("member type is not byte[] (PrimitiveArray of Byte)");
   PARLEY_ASSIGN_OR_RETURN(std::int32_t class_library, r.i32("LibraryId"));
   if (class_library != library_id) return r.fail("class LibraryId does not name the BinaryLibrary");
   PARLEY_TRY(r.expect_byte(0x09, "MemberReference"));
   PARLEY_ASSIGN_OR_RETURN(std::int32_t ref, r.i32("IdRef"));
   PARLEY_TRY(r.expect_byte(0x0F, "ArraySinglePrimitive"));
   PARLEY_ASSIGN_OR_RETURN(std::int32_t array_id, r.i32("ObjectId"));
-  if (array_id != ref) return r.fail("array ObjectId " + std::to_string(array_id) + " is not the member's IdRef");
+  if (array_id != ref)
+    return r.fail("array ObjectId " + std::to_string(array_id) + " is not the member's IdRef");
   PARLEY_ASSIGN_OR_RETURN(std::int32_t length, r.i32("Length"));
   PARLEY_ASSIGN_OR_RETURN(std::uint8_t element_type, r.byte("PrimitiveTypeEnum"));
   if (element_type != 0x02) return r.fail("array element type is not Byte");
   if (length < 0 || static_cast<std::size_t>(length) > r.left()) {
-    return r.fail("array Length " + std::to_string(length) + " runs past the end (" + std::to_string(r.left()) + " left)");
+    return r.fail("array Length " + std::to_string(length) + " runs past the end (" +
+                  std::to_string(r.left()) + " left)");
   }
   ByteView state = r.take(static_cast<std::size_t>(length));
   PARLEY_TRY(r.expect_byte(0x0B, "MessageEnd"));
@@ -877,14 +1011,16 @@ std::string write_security_context_token(const SessionToken& token, ByteView tra
   if (options.xml_declaration) out += "<?xml version=\"1.0\" encoding=\"utf-8\"?>";
   out += "<SecurityContextToken";
   if (!token.id.empty()) {
-    out += " " + options.wsu_prefix + ":Id=\"" + escape_xml(token.id, true) + "\" xmlns:" + options.wsu_prefix +
-           "=\"" + std::string(names::ns::kWsu) + "\"";
+    out += " " + options.wsu_prefix + ":Id=\"" + escape_xml(token.id, true) +
+           "\" xmlns:" + options.wsu_prefix + "=\"" + std::string(names::ns::kWsu) + "\"";
   }
   out += " xmlns=\"" + std::string(sc_namespace(token.secure_conversation_version)) + "\">";
   out += "<Identifier>" + escape_xml(token.context_id, false) + "</Identifier>";
-  if (token.key_generation) out += "<Instance>" + escape_xml(*token.key_generation, false) + "</Instance>";
+  if (token.key_generation)
+    out += "<Instance>" + escape_xml(*token.key_generation, false) + "</Instance>";
   if (!token.reference_mode) {
-    out += "<Cookie xmlns=\"" + std::string(names::ns::kDnse) + "\">" + base64_encode(transformed_cookie) + "</Cookie>";
+    out += "<Cookie xmlns=\"" + std::string(names::ns::kDnse) + "\">" +
+           base64_encode(transformed_cookie) + "</Cookie>";
   }
   out += "</SecurityContextToken>";
   return out;
@@ -905,7 +1041,8 @@ Result<SecurityContextTokenXml> read_security_context_token(std::string_view tex
     ns = names::ns::kWsc13;
   } else {
     return Error(ErrorCode::kParse,
-                 "root is {" + std::string(xml::namespace_uri(root)) + "}" + std::string(xml::local_name(root)) +
+                 "root is {" + std::string(xml::namespace_uri(root)) + "}" +
+                     std::string(xml::local_name(root)) +
                      ", not a WS-SC Feb 2005 or 1.3 SecurityContextToken",
                  "SecurityContextToken");
   }
@@ -925,8 +1062,10 @@ Result<SecurityContextTokenXml> read_security_context_token(std::string_view tex
                  "SecurityContextToken/Identifier");
   }
   out.context_id = xml::text_content(kids[i++]);
-  if (out.context_id.empty()) return Error(ErrorCode::kParse, "Identifier is empty", "SecurityContextToken/Identifier");
-  if (i < kids.size() && xml::is_element(kids[i], ns, "Instance")) out.instance = xml::text_content(kids[i++]);
+  if (out.context_id.empty())
+    return Error(ErrorCode::kParse, "Identifier is empty", "SecurityContextToken/Identifier");
+  if (i < kids.size() && xml::is_element(kids[i], ns, "Instance"))
+    out.instance = xml::text_content(kids[i++]);
   if (i < kids.size() && xml::is_element(kids[i], names::ns::kDnse, "Cookie")) {
     auto cookie = base64_decode(xml::text_content(kids[i++]));
     if (!cookie.ok()) return std::move(cookie.error().within("SecurityContextToken/Cookie"));
@@ -935,7 +1074,8 @@ Result<SecurityContextTokenXml> read_security_context_token(std::string_view tex
   if (i < kids.size()) {
     return Error(ErrorCode::kParse,
                  "unexpected element {" + std::string(xml::namespace_uri(kids[i])) + "}" +
-                     std::string(xml::local_name(kids[i])) + " (order: Identifier, Instance?, Cookie?)",
+                     std::string(xml::local_name(kids[i])) +
+                     " (order: Identifier, Instance?, Cookie?)",
                  "SecurityContextToken");
   }
   return out;
@@ -944,11 +1084,13 @@ Result<SecurityContextTokenXml> read_security_context_token(std::string_view tex
 Status check_cookie_matches(const SecurityContextTokenXml& sct, const SessionToken& token) {
   if (sct.context_id != token.context_id) {
     return Error(ErrorCode::kVerification,
-                 "cookie ContextId '" + token.context_id + "' differs from Identifier '" + sct.context_id + "'",
+                 "cookie ContextId '" + token.context_id + "' differs from Identifier '" +
+                     sct.context_id + "'",
                  "SecurityContextToken/Cookie");
   }
   if (sct.id != token.id) {
-    return Error(ErrorCode::kVerification, "cookie Id '" + token.id + "' differs from wsu:Id '" + sct.id + "'",
+    return Error(ErrorCode::kVerification,
+                 "cookie Id '" + token.id + "' differs from wsu:Id '" + sct.id + "'",
                  "SecurityContextToken/Cookie");
   }
   if (sct.instance != token.key_generation) {
@@ -966,21 +1108,28 @@ nlohmann::json identity_to_json(const ClaimsIdentity& id) {
   nlohmann::json j = nlohmann::json::object();
   j["authentication_type"] = id.authentication_type;
   j["label"] = id.label;
-  j["name_claim_type"] = id.name_claim_type ? nlohmann::json(*id.name_claim_type) : nlohmann::json(nullptr);
-  j["role_claim_type"] = id.role_claim_type ? nlohmann::json(*id.role_claim_type) : nlohmann::json(nullptr);
+  j["name_claim_type"] =
+      id.name_claim_type ? nlohmann::json(*id.name_claim_type) : nlohmann::json(nullptr);
+  j["role_claim_type"] =
+      id.role_claim_type ? nlohmann::json(*id.role_claim_type) : nlohmann::json(nullptr);
   if (id.windows_logon_name) j["windows_logon_name"] = *id.windows_logon_name;
   nlohmann::json claims = nlohmann::json::array();
   for (const auto& c : id.claims) {
-    nlohmann::json jc = {{"type", c.type}, {"value", c.value}, {"value_type", c.value_type},
-                         {"issuer", c.issuer}, {"original_issuer", c.original_issuer}};
+    nlohmann::json jc = {{"type", c.type},
+                         {"value", c.value},
+                         {"value_type", c.value_type},
+                         {"issuer", c.issuer},
+                         {"original_issuer", c.original_issuer}};
     nlohmann::json props = nlohmann::json::array();
-    for (const auto& [name, value] : c.properties) props.push_back({{"name", name}, {"value", value}});
+    for (const auto& [name, value] : c.properties)
+      props.push_back({{"name", name}, {"value", value}});
     jc["properties"] = props;
     claims.push_back(std::move(jc));
   }
   j["claims"] = std::move(claims);
   j["actor"] = id.actor ? identity_to_json(*id.actor) : nlohmann::json(nullptr);
-  j["bootstrap_token"] = id.bootstrap_token ? nlohmann::json(base64_encode(*id.bootstrap_token)) : nlohmann::json(nullptr);
+  j["bootstrap_token"] = id.bootstrap_token ? nlohmann::json(base64_encode(*id.bootstrap_token))
+                                            : nlohmann::json(nullptr);
   return j;
 }
 
@@ -1031,13 +1180,16 @@ class JsonObject {
   }
   Result<Ticks> time(const char* key) const {
     const auto* v = get(key);
-    if (v == nullptr) return Error(ErrorCode::kParse, "missing (ISO 8601 UTC string or ticks)", at(key));
+    if (v == nullptr)
+      return Error(ErrorCode::kParse, "missing (ISO 8601 UTC string or ticks)", at(key));
     if (v->is_number_integer()) {
       const auto ticks = v->get<std::int64_t>();
-      if (ticks < 0 || ticks > kMaxTicks) return Error(ErrorCode::kParse, "ticks out of range", at(key));
+      if (ticks < 0 || ticks > kMaxTicks)
+        return Error(ErrorCode::kParse, "ticks out of range", at(key));
       return ticks;
     }
-    if (!v->is_string()) return Error(ErrorCode::kParse, "must be an ISO 8601 UTC string or integer ticks", at(key));
+    if (!v->is_string())
+      return Error(ErrorCode::kParse, "must be an ISO 8601 UTC string or integer ticks", at(key));
     auto t = ticks_from_iso8601(v->get<std::string>());
     if (!t.ok()) return Error(ErrorCode::kParse, t.error().what(), at(key));
     return t;
@@ -1048,14 +1200,16 @@ class JsonObject {
   std::string path_;
 };
 
-Result<ClaimsIdentity> identity_from_json(const nlohmann::json& j, const std::string& path, std::size_t depth) {
+Result<ClaimsIdentity> identity_from_json(const nlohmann::json& j, const std::string& path,
+                                          std::size_t depth) {
   if (depth > SessionTokenLimits{}.max_actor_depth) {
-    return Error(ErrorCode::kParse, "actor chain deeper than " + std::to_string(SessionTokenLimits{}.max_actor_depth),
+    return Error(ErrorCode::kParse,
+                 "actor chain deeper than " + std::to_string(SessionTokenLimits{}.max_actor_depth),
                  path);
   }
   JsonObject o(j, path);
-  PARLEY_TRY(o.check({"authentication_type", "label", "name_claim_type", "role_claim_type", "windows_logon_name",
-                      "claims", "actor", "bootstrap_token"}));
+  PARLEY_TRY(o.check({"authentication_type", "label", "name_claim_type", "role_claim_type",
+                      "windows_logon_name", "claims", "actor", "bootstrap_token"}));
   ClaimsIdentity id;
   PARLEY_ASSIGN_OR_RETURN(id.authentication_type, o.str("authentication_type"));
   PARLEY_ASSIGN_OR_RETURN(id.label, o.str("label"));
@@ -1067,15 +1221,18 @@ Result<ClaimsIdentity> identity_from_json(const nlohmann::json& j, const std::st
     if (!claims->is_array()) return Error(ErrorCode::kParse, "must be an array", o.at("claims"));
     for (std::size_t i = 0; i < claims->size(); ++i) {
       JsonObject c((*claims)[i], o.at("claims") + "[" + std::to_string(i) + "]");
-      PARLEY_TRY(c.check({"type", "value", "value_type", "issuer", "original_issuer", "properties"}));
+      PARLEY_TRY(
+          c.check({"type", "value", "value_type", "issuer", "original_issuer", "properties"}));
       Claim claim;
       PARLEY_ASSIGN_OR_RETURN(claim.type, c.str("type"));
       PARLEY_ASSIGN_OR_RETURN(claim.value, c.str("value"));
-      PARLEY_ASSIGN_OR_RETURN(claim.value_type, c.str("value_type", std::string(names::wif::kClaimValueTypeString)));
+      PARLEY_ASSIGN_OR_RETURN(claim.value_type,
+                              c.str("value_type", std::string(names::wif::kClaimValueTypeString)));
       PARLEY_ASSIGN_OR_RETURN(claim.issuer, c.str("issuer"));
       PARLEY_ASSIGN_OR_RETURN(claim.original_issuer, c.str("original_issuer"));
       if (const auto* props = c.get("properties")) {
-        if (!props->is_array()) return Error(ErrorCode::kParse, "must be an array", c.at("properties"));
+        if (!props->is_array())
+          return Error(ErrorCode::kParse, "must be an array", c.at("properties"));
         for (std::size_t k = 0; k < props->size(); ++k) {
           JsonObject p((*props)[k], c.at("properties") + "[" + std::to_string(k) + "]");
           PARLEY_TRY(p.check({"name", "value"}));
@@ -1104,7 +1261,8 @@ nlohmann::json to_json(const SessionToken& t) {
   nlohmann::json j = nlohmann::json::object();
   j["id"] = t.id;
   j["context_id"] = t.context_id;
-  j["key_generation"] = t.key_generation ? nlohmann::json(*t.key_generation) : nlohmann::json(nullptr);
+  j["key_generation"] =
+      t.key_generation ? nlohmann::json(*t.key_generation) : nlohmann::json(nullptr);
   j["key"] = base64_encode(t.key);
   j["effective_time"] = iso(t.effective_time);
   j["expiry_time"] = iso(t.expiry_time);
@@ -1125,9 +1283,10 @@ nlohmann::json to_json(const SessionToken& t) {
   }
   if (t.sct_authorization_policy) {
     const auto& c = *t.sct_authorization_policy;
-    j["sct_authorization_policy"] = {{"kind", c.kind},
-                                     {"right", c.right ? nlohmann::json(*c.right) : nlohmann::json(nullptr)},
-                                     {"value", c.value}};
+    j["sct_authorization_policy"] = {
+        {"kind", c.kind},
+        {"right", c.right ? nlohmann::json(*c.right) : nlohmann::json(nullptr)},
+        {"value", c.value}};
   } else {
     j["sct_authorization_policy"] = nullptr;
   }
@@ -1137,9 +1296,9 @@ nlohmann::json to_json(const SessionToken& t) {
 Result<SessionToken> session_token_from_json(const nlohmann::json& json) {
   JsonObject o(json, "");
   PARLEY_TRY(o.check({"id", "context_id", "key_generation", "key", "effective_time", "expiry_time",
-                      "key_effective_time", "key_expiry_time", "secure_conversation_version", "persistent",
-                      "reference_mode", "context", "endpoint_id", "sct_wrapper", "identities",
-                      "sct_authorization_policy"}));
+                      "key_effective_time", "key_expiry_time", "secure_conversation_version",
+                      "persistent", "reference_mode", "context", "endpoint_id", "sct_wrapper",
+                      "identities", "sct_authorization_policy"}));
   SessionToken t;
   PARLEY_ASSIGN_OR_RETURN(t.id, o.str("id"));
   PARLEY_ASSIGN_OR_RETURN(t.context_id, o.str("context_id"));
@@ -1150,13 +1309,15 @@ Result<SessionToken> session_token_from_json(const nlohmann::json& json) {
   PARLEY_ASSIGN_OR_RETURN(t.expiry_time, o.time("expiry_time"));
   PARLEY_ASSIGN_OR_RETURN(t.key_effective_time, o.time("key_effective_time"));
   PARLEY_ASSIGN_OR_RETURN(t.key_expiry_time, o.time("key_expiry_time"));
-  PARLEY_ASSIGN_OR_RETURN(std::string scv, o.str("secure_conversation_version", std::string(names::ns::kWsc13)));
+  PARLEY_ASSIGN_OR_RETURN(std::string scv,
+                          o.str("secure_conversation_version", std::string(names::ns::kWsc13)));
   if (scv == names::ns::kWscFeb2005) {
     t.secure_conversation_version = names::ScVersion::kFeb2005;
   } else if (scv == names::ns::kWsc13) {
     t.secure_conversation_version = names::ScVersion::k1_3;
   } else {
-    return Error(ErrorCode::kParse, "'" + scv + "' is neither the WS-SC Feb 2005 nor the 1.3 namespace",
+    return Error(ErrorCode::kParse,
+                 "'" + scv + "' is neither the WS-SC Feb 2005 nor the 1.3 namespace",
                  "secure_conversation_version");
   }
   PARLEY_ASSIGN_OR_RETURN(t.persistent, o.boolean("persistent", false));
@@ -1169,7 +1330,9 @@ Result<SessionToken> session_token_from_json(const nlohmann::json& json) {
   if (ids != nullptr) {
     if (!ids->is_array()) return Error(ErrorCode::kParse, "must be an array or null", "identities");
     for (std::size_t i = 0; i < ids->size(); ++i) {
-      PARLEY_ASSIGN_OR_RETURN(ClaimsIdentity id, identity_from_json((*ids)[i], "identities[" + std::to_string(i) + "]", 0));
+      PARLEY_ASSIGN_OR_RETURN(
+          ClaimsIdentity id,
+          identity_from_json((*ids)[i], "identities[" + std::to_string(i) + "]", 0));
       t.identities.push_back(std::move(id));
     }
   }
@@ -1179,7 +1342,8 @@ Result<SessionToken> session_token_from_json(const nlohmann::json& json) {
     SctAuthorizationClaim claim;
     PARLEY_ASSIGN_OR_RETURN(claim.kind, c.str("kind"));
     if (!sys_claim_is_known(claim.kind)) {
-      return Error(ErrorCode::kParse, "unknown claim kind '" + claim.kind + "'", "sct_authorization_policy.kind");
+      return Error(ErrorCode::kParse, "unknown claim kind '" + claim.kind + "'",
+                   "sct_authorization_policy.kind");
     }
     PARLEY_ASSIGN_OR_RETURN(claim.right, c.opt_str("right"));
     PARLEY_ASSIGN_OR_RETURN(claim.value, c.str("value"));

@@ -106,7 +106,7 @@ struct SessionToken {
   std::string context_id;
   // KeyGeneration (UniqueId): the SCT's Instance; nullopt for plain WIF session tokens.
   std::optional<std::string> key_generation;
-  Bytes key;  // the session key (WIF default: 128 random bits)
+  Bytes key;                     // the session key (WIF default: 128 random bits)
   Ticks effective_time = 0;      // ValidFrom
   Ticks expiry_time = 0;         // ValidTo
   Ticks key_effective_time = 0;  // KeyEffectiveTime
@@ -137,8 +137,8 @@ const nbfx::Dictionary& session_dictionary();
 // --- the serialized state (NBFX) -------------------------------------------------------------
 
 struct SessionTokenLimits {
-  nbfx::DecodeLimits nbfx;         // the NBFX decoder's own bounds
-  std::size_t max_actor_depth = 8;  // Actor nesting below an Identity
+  nbfx::DecodeLimits nbfx;           // the NBFX decoder's own bounds
+  std::size_t max_actor_depth = 8;   // Actor nesting below an Identity
   std::size_t max_identities = 256;  // Identity elements in all (actors included)
   std::size_t max_claims = 65536;    // Claim elements in all
 };
@@ -148,7 +148,8 @@ struct SessionTokenLimits {
 // empty id, actor chain deeper than the limit, times out of range).
 Result<Bytes> serialize_session_state(const SessionToken& token);
 // Parses the state; errors name the element and the rule ("SessionToken/ContextId: missing").
-Result<SessionToken> parse_session_state(ByteView nbfx_bytes, const SessionTokenLimits& limits = {});
+Result<SessionToken> parse_session_state(ByteView nbfx_bytes,
+                                         const SessionTokenLimits& limits = {});
 
 // --- the cookie payload: BinaryFormatter frame ------------------------------------------------
 
@@ -174,8 +175,8 @@ Result<SessionToken> decode_cookie_payload(ByteView payload, const SessionTokenL
 // --- the SecurityContextToken XML wrapper -----------------------------------------------------
 
 struct SctWriteOptions {
-  bool utf8_bom = true;         // .NET XmlWriter.Create default (UTF-8 with BOM)
-  bool xml_declaration = true;  // <?xml version="1.0" encoding="utf-8"?>
+  bool utf8_bom = true;           // .NET XmlWriter.Create default (UTF-8 with BOM)
+  bool xml_declaration = true;    // <?xml version="1.0" encoding="utf-8"?>
   std::string wsu_prefix = "p1";  // the prefix XmlWriter invents for wsu:Id (uncertain)
 };
 

@@ -18,8 +18,8 @@ Bytes H(std::string_view hex) {
   return b.ok() ? *b : Bytes{};
 }
 
-constexpr Ticks kEffective = 638400000000000000;       // 2024-01-04T21:20:00Z
-constexpr Ticks kExpiry = kEffective + 360000000000;   // + 10 h (WIF default lifetime)
+constexpr Ticks kEffective = 638400000000000000;      // 2024-01-04T21:20:00Z
+constexpr Ticks kExpiry = kEffective + 360000000000;  // + 10 h (WIF default lifetime)
 
 Claim name_claim(std::string value) {
   Claim c;
@@ -57,10 +57,11 @@ SessionToken minimal_token() {
 
 // minimal_token() as RS GetObjectData lays it out, assembled record by record by hand.
 const char* const kMinimalStateHex =
-    "4244"                      // <SessionToken> (ShortDictionaryElement, id 68)
-    "0658a8"                    // PersistentTrue="" (id 88, EmptyText)
-    "4204990131"                // <Version>1</Version> (id 4, Chars8TextWithEndElement)
-    "4206993d687474703a2f2f646f63732e6f617369732d6f70656e2e6f72672f77732d73782f77732d736563757265636f6e76657273"
+    "4244"        // <SessionToken> (ShortDictionaryElement, id 68)
+    "0658a8"      // PersistentTrue="" (id 88, EmptyText)
+    "4204990131"  // <Version>1</Version> (id 4, Chars8TextWithEndElement)
+    "4206993d687474703a2f2f646f63732e6f617369732d6f70656e2e6f72672f77732d73782f77732d73656375726563"
+    "6f6e76657273"
     "6174696f6e2f323030353132"  // <SecureConversationVersion> WS-SC 1.3 namespace
     "423c99275f36663362316330612d326434652d346635612d386239632d3064316532663361346235632d31"  // <Id>
     "4242ad33221100554477668899aabbccddeeff"    // <ContextId> UniqueIdTextWithEndElement
@@ -73,25 +74,28 @@ const char* const kMinimalStateHex =
     "4254"                                      // <Identities>
     "4252"                                      // <Identity>
     "0624980a46656465726174696f6e"              // AuthenticationType="Federation"
-    "0626983a687474703a2f2f736368656d61732e786d6c736f61702e6f72672f77732f323030352f30352f6964656e746974792f636c"
+    "0626983a687474703a2f2f736368656d61732e786d6c736f61702e6f72672f77732f323030352f30352f6964656e74"
+    "6974792f636c"
     "61696d732f6e616d65"  // NameClaimType
-    "0628983c687474703a2f2f736368656d61732e6d6963726f736f66742e636f6d2f77732f323030382f30362f6964656e746974792f"
-    "636c61696d732f726f6c65"  // RoleClaimType
-    "420e"                    // <ClaimCollection>
-    "4200"                    // <Claim>
+    "0628983c687474703a2f2f736368656d61732e6d6963726f736f66742e636f6d2f77732f323030382f30362f696465"
+    "6e746974792f"
+    "636c61696d732f726f6c65"                            // RoleClaimType
+    "420e"                                              // <ClaimCollection>
+    "4200"                                              // <Claim>
     "0608981468747470733a2f2f7374732e6578616d706c652f"  // Issuer
     "060a981468747470733a2f2f7374732e6578616d706c652f"  // OriginalIssuer
-    "061c983a687474703a2f2f736368656d61732e786d6c736f61702e6f72672f77732f323030352f30352f6964656e746974792f636c"
-    "61696d732f6e616d65"                                                          // Type
-    "06169805616c696365"                                                          // Value="alice"
+    "061c983a687474703a2f2f736368656d61732e786d6c736f61702e6f72672f77732f323030352f30352f6964656e74"
+    "6974792f636c"
+    "61696d732f6e616d65"  // Type
+    "06169805616c696365"  // Value="alice"
     "06189827687474703a2f2f7777772e77332e6f72672f323030312f584d4c536368656d6123737472696e67"  // ValueType
-    "01"                                                  // </Claim>
-    "01"                                                  // </ClaimCollection>
-    "01"                                                  // </Identity>
-    "01"                                                  // </Identities>
-    "01"                                                  // </ClaimsPrincipal>
-    "425e991368747470733a2f2f72702e6578616d706c652f"      // <EndpointId>
-    "01";                                                 // </SessionToken>
+    "01"                                              // </Claim>
+    "01"                                              // </ClaimCollection>
+    "01"                                              // </Identity>
+    "01"                                              // </Identities>
+    "01"                                              // </ClaimsPrincipal>
+    "425e991368747470733a2f2f72702e6578616d706c652f"  // <EndpointId>
+    "01";                                             // </SessionToken>
 
 // --- the dictionary -------------------------------------------------------------------------
 
@@ -125,14 +129,18 @@ TEST(SessionState, DecodesAsTheExpectedXml) {
   o.static_dictionary = &session_dictionary();
   auto d = nbfx::decode(H(kMinimalStateHex), o);
   ASSERT_TRUE(d.ok()) << d.error().message();
-  EXPECT_EQ(d->xml.rfind("<SessionToken PersistentTrue=\"\"><Version>1</Version><SecureConversationVersion>"
-                         "http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512</SecureConversationVersion>",
-                         0),
+  EXPECT_EQ(d->xml.rfind(
+                "<SessionToken PersistentTrue=\"\"><Version>1</Version><SecureConversationVersion>"
+                "http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512</"
+                "SecureConversationVersion>",
+                0),
             0u)
       << d->xml;
-  EXPECT_NE(d->xml.find("<ContextId>urn:uuid:00112233-4455-6677-8899-aabbccddeeff</ContextId>"
-                        "<Key>AAECAwQFBgcICQoLDA0ODw==</Key><EffectiveTime>638400000000000000</EffectiveTime>"),
-            std::string::npos)
+  EXPECT_NE(
+      d->xml.find(
+          "<ContextId>urn:uuid:00112233-4455-6677-8899-aabbccddeeff</ContextId>"
+          "<Key>AAECAwQFBgcICQoLDA0ODw==</Key><EffectiveTime>638400000000000000</EffectiveTime>"),
+      std::string::npos)
       << d->xml;
 }
 
@@ -153,8 +161,9 @@ SessionToken rich_token() {
   role.value = "Admins";
   role.value_type = std::string(names::wif::kClaimValueTypeString);
   role.issuer = "LOCAL AUTHORITY";
-  role.properties = {{"http://schemas.xmlsoap.org/ws/2005/05/identity/claimproperties/samlnameidformat", "urn:x"},
-                     {"p2", "v\xC3\xA9"}};
+  role.properties = {
+      {"http://schemas.xmlsoap.org/ws/2005/05/identity/claimproperties/samlnameidformat", "urn:x"},
+      {"p2", "v\xC3\xA9"}};
   first.claims.push_back(role);
   Claim empty_value = name_claim("");
   empty_value.original_issuer.clear();
@@ -213,7 +222,8 @@ TEST(SessionState, ReferenceModeWrapperAndNoPrincipal) {
 
   SessionToken w = minimal_token();
   w.sct_wrapper = true;
-  w.sct_authorization_policy = SctAuthorizationClaim{"UpnClaim", std::nullopt, "bob@contoso.example"};
+  w.sct_authorization_policy =
+      SctAuthorizationClaim{"UpnClaim", std::nullopt, "bob@contoso.example"};
   auto wb = serialize_session_state(w);
   ASSERT_TRUE(wb.ok());
   EXPECT_EQ(hex_encode(*wb).substr(0, 4), "4202");  // <SecurityContextToken>: no attributes
@@ -221,7 +231,8 @@ TEST(SessionState, ReferenceModeWrapperAndNoPrincipal) {
   ASSERT_TRUE(wback.ok()) << wback.error().message();
   EXPECT_EQ(*wback, w);  // persistent stays true: RS only clears it for a SessionToken root
 
-  w.sct_authorization_policy = SctAuthorizationClaim{"WindowsSidClaim", "http://example/right", "AQUAAAAAAAUVAAAA"};
+  w.sct_authorization_policy =
+      SctAuthorizationClaim{"WindowsSidClaim", "http://example/right", "AQUAAAAAAAUVAAAA"};
   wb = serialize_session_state(w);
   ASSERT_TRUE(wb.ok());
   wback = parse_session_state(*wb);
@@ -319,7 +330,8 @@ TEST(SessionState, ParseErrorsNameTheElementAndRule) {
               PARLEY_TRY(w.start_element("", "Identity"));
               return w.end_element();
             })),
-            "session state: root element is <Identity>, expected <SessionToken> or <SecurityContextToken>");
+            "session state: root element is <Identity>, expected <SessionToken> or "
+            "<SecurityContextToken>");
   EXPECT_EQ(parse_error(state_with([](nbfx::Writer& w) -> Status {
               PARLEY_TRY(head(w));
               PARLEY_TRY(w.start_element("", "ClaimsPrincipal"));
@@ -331,7 +343,8 @@ TEST(SessionState, ParseErrorsNameTheElementAndRule) {
               for (int i = 0; i < 5; ++i) PARLEY_TRY(w.end_element());
               return w.end_element();
             })),
-            "SessionToken/ClaimsPrincipal/Identities/Identity[0]/ClaimCollection/Claim[0]: Type attribute missing");
+            "SessionToken/ClaimsPrincipal/Identities/Identity[0]/ClaimCollection/Claim[0]: Type "
+            "attribute missing");
   EXPECT_EQ(parse_error(state_with([](nbfx::Writer& w) -> Status {
               PARLEY_TRY(head(w));
               PARLEY_TRY(w.start_element("", "ClaimsPrincipal"));
@@ -347,7 +360,8 @@ TEST(SessionState, ParseErrorsNameTheElementAndRule) {
               for (int i = 0; i < 7; ++i) PARLEY_TRY(w.end_element());
               return w.end_element();
             })),
-            "SessionToken/ClaimsPrincipal/Identities/Identity[0]/ClaimCollection/Claim[0]/ClaimProperties/"
+            "SessionToken/ClaimsPrincipal/Identities/Identity[0]/ClaimCollection/Claim[0]/"
+            "ClaimProperties/"
             "ClaimProperty[0]: ClaimPropertyValue missing or empty");
   EXPECT_EQ(parse_error(state_with([](nbfx::Writer& w) -> Status {
               PARLEY_TRY(head(w));
@@ -358,29 +372,39 @@ TEST(SessionState, ParseErrorsNameTheElementAndRule) {
             })),
             "SessionToken: unexpected element <Key>");
   // Ticks that are not an Int64, or outside DateTime's range.
-  EXPECT_EQ(parse_error(state_with([](nbfx::Writer& w) -> Status {
-              PARLEY_TRY(w.start_element("", "SessionToken"));
-              PARLEY_TRY(el(w, "Version", TextValue::chars("1")));
-              PARLEY_TRY(el(w, "SecureConversationVersion", TextValue::chars(names::ns::kWscFeb2005)));
-              PARLEY_TRY(el(w, "Id", TextValue::chars("_id")));
-              PARLEY_TRY(el(w, "ContextId", TextValue::chars("ctx")));
-              PARLEY_TRY(el(w, "Key", TextValue::chars("AAAA")));
-              PARLEY_TRY(el(w, "EffectiveTime", TextValue::integer(-5)));
-              return w.end_element();
-            })),
-            "SessionToken/EffectiveTime: ticks -5 are outside DateTime's range 0..3155378975999999999");
+  EXPECT_EQ(
+      parse_error(state_with([](nbfx::Writer& w) -> Status {
+        PARLEY_TRY(w.start_element("", "SessionToken"));
+        PARLEY_TRY(el(w, "Version", TextValue::chars("1")));
+        PARLEY_TRY(el(w, "SecureConversationVersion", TextValue::chars(names::ns::kWscFeb2005)));
+        PARLEY_TRY(el(w, "Id", TextValue::chars("_id")));
+        PARLEY_TRY(el(w, "ContextId", TextValue::chars("ctx")));
+        PARLEY_TRY(el(w, "Key", TextValue::chars("AAAA")));
+        PARLEY_TRY(el(w, "EffectiveTime", TextValue::integer(-5)));
+        return w.end_element();
+      })),
+      "SessionToken/EffectiveTime: ticks -5 are outside DateTime's range 0..3155378975999999999");
   EXPECT_EQ(parse_error(state_with([](nbfx::Writer& w) -> Status {
               PARLEY_TRY(w.start_element("", "SessionToken"));
               PARLEY_TRY(el(w, "Version", TextValue::chars("1")));
               PARLEY_TRY(el(w, "SecureConversationVersion", TextValue::chars("urn:other")));
               return w.end_element();
             })),
-            "SessionToken/SecureConversationVersion: 'urn:other' is neither the WS-SC Feb 2005 nor the 1.3 namespace");
+            "SessionToken/SecureConversationVersion: 'urn:other' is neither the WS-SC Feb 2005 nor "
+            "the 1.3 namespace");
   // A name outside the session dictionary is an NBFX error naming the id.
-  std::string msg = parse_error(H("42" "7e" "01"));
-  EXPECT_NE(msg.find("DictionaryString id 126 is not in the static (even ids) dictionary"), std::string::npos) << msg;
+  std::string msg =
+      parse_error(H("42"
+                    "7e"
+                    "01"));
+  EXPECT_NE(msg.find("DictionaryString id 126 is not in the static (even ids) dictionary"),
+            std::string::npos)
+      << msg;
   // Prefixed element: the state has no namespaces.
-  msg = parse_error(H("44" "44" "01"));
+  msg =
+      parse_error(H("44"
+                    "44"
+                    "01"));
   EXPECT_NE(msg.find("no namespaces"), std::string::npos) << msg;
 }
 
@@ -430,16 +454,28 @@ TEST(SessionState, TruncationAtEveryOffsetIsAnError) {
 TEST(CookiePayload, BinaryFormatterFrameLayout) {
   const Bytes state = H("4244010203");
   const Bytes framed = wrap_binary_formatter(state);
-  const std::string lib = "System.IdentityModel, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089";
+  const std::string lib =
+      "System.IdentityModel, Version=4.0.0.0, Culture=neutral, PublicKeyToken=b77a5c561934e089";
   const std::string cls = "System.IdentityModel.Tokens.SessionSecurityToken";
   // [MS-NRBF] records, assembled by hand: header, BinaryLibrary, ClassWithMembersAndTypes,
   // MemberReference, ArraySinglePrimitive, MessageEnd.
   std::string want = "0001000000ffffffff0100000000000000";
-  want += "0c02000000" + hex_encode(Bytes{static_cast<std::uint8_t>(lib.size())}) + hex_encode(to_bytes(lib));
-  want += "0501000000" + hex_encode(Bytes{static_cast<std::uint8_t>(cls.size())}) + hex_encode(to_bytes(cls));
-  want += "01000000" "0c" + hex_encode(to_bytes("SessionToken")) + "0702" "02000000";
+  want += "0c02000000" + hex_encode(Bytes{static_cast<std::uint8_t>(lib.size())}) +
+          hex_encode(to_bytes(lib));
+  want += "0501000000" + hex_encode(Bytes{static_cast<std::uint8_t>(cls.size())}) +
+          hex_encode(to_bytes(cls));
+  want +=
+      "01000000"
+      "0c" +
+      hex_encode(to_bytes("SessionToken")) +
+      "0702"
+      "02000000";
   want += "0903000000";
-  want += "0f03000000" "05000000" "02" "4244010203";
+  want +=
+      "0f03000000"
+      "05000000"
+      "02"
+      "4244010203";
   want += "0b";
   EXPECT_EQ(hex_encode(framed), want);
   auto back = unwrap_binary_formatter(framed);
@@ -452,7 +488,8 @@ TEST(CookiePayload, BinaryFormatterFrameLayout) {
   }
   Bytes trailing = framed;
   trailing.push_back(0);
-  EXPECT_NE(unwrap_binary_formatter(trailing).error().message().find("after MessageEnd"), std::string::npos);
+  EXPECT_NE(unwrap_binary_formatter(trailing).error().message().find("after MessageEnd"),
+            std::string::npos);
   Bytes long_array = framed;
   long_array[framed.size() - 11] = 0x7F;  // Length low byte of ArraySinglePrimitive
   EXPECT_FALSE(unwrap_binary_formatter(long_array).ok());
@@ -481,7 +518,8 @@ TEST(SecurityContextTokenXml, WriterLayout) {
   EXPECT_EQ(xml,
             "\xEF\xBB\xBF<?xml version=\"1.0\" encoding=\"utf-8\"?>"
             "<SecurityContextToken p1:Id=\"_6f3b1c0a-2d4e-4f5a-8b9c-0d1e2f3a4b5c-1\" "
-            "xmlns:p1=\"http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd\" "
+            "xmlns:p1=\"http://docs.oasis-open.org/wss/2004/01/"
+            "oasis-200401-wss-wssecurity-utility-1.0.xsd\" "
             "xmlns=\"http://docs.oasis-open.org/ws-sx/ws-secureconversation/200512\">"
             "<Identifier>urn:uuid:00112233-4455-6677-8899-aabbccddeeff</Identifier>"
             "<Cookie xmlns=\"http://schemas.microsoft.com/ws/2006/05/security\">AQIDBAU=</Cookie>"
@@ -507,7 +545,8 @@ TEST(SecurityContextTokenXml, ReferenceModeHasNoCookie) {
   o.xml_declaration = false;
   const std::string xml = write_security_context_token(t, H("ff"), o);
   EXPECT_EQ(xml.find("Cookie"), std::string::npos);
-  EXPECT_NE(xml.find("<Instance>urn:uuid:0f0e0d0c-0b0a-0908-0706-050403020100</Instance>"), std::string::npos);
+  EXPECT_NE(xml.find("<Instance>urn:uuid:0f0e0d0c-0b0a-0908-0706-050403020100</Instance>"),
+            std::string::npos);
   EXPECT_NE(xml.find("xmlns=\"http://schemas.xmlsoap.org/ws/2005/02/sc\""), std::string::npos);
   auto parsed = read_security_context_token(xml);
   ASSERT_TRUE(parsed.ok());
@@ -517,20 +556,23 @@ TEST(SecurityContextTokenXml, ReferenceModeHasNoCookie) {
 }
 
 TEST(SecurityContextTokenXml, ParseAndMatchErrors) {
-  auto r = read_security_context_token("<SecurityContextToken xmlns=\"urn:x\"><Identifier>a</Identifier></SecurityContextToken>");
+  auto r = read_security_context_token(
+      "<SecurityContextToken xmlns=\"urn:x\"><Identifier>a</Identifier></SecurityContextToken>");
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message().find("not a WS-SC Feb 2005 or 1.3 SecurityContextToken"), std::string::npos);
+  EXPECT_NE(r.error().message().find("not a WS-SC Feb 2005 or 1.3 SecurityContextToken"),
+            std::string::npos);
   const std::string ns = std::string(names::ns::kWsc13);
-  r = read_security_context_token("<SecurityContextToken xmlns=\"" + ns + "\"><Instance>1</Instance></SecurityContextToken>");
+  r = read_security_context_token("<SecurityContextToken xmlns=\"" + ns +
+                                  "\"><Instance>1</Instance></SecurityContextToken>");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().where(), "SecurityContextToken/Identifier");
   r = read_security_context_token("<SecurityContextToken xmlns=\"" + ns +
                                   "\"><Identifier>a</Identifier><Extra/></SecurityContextToken>");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("unexpected element"), std::string::npos);
-  r = read_security_context_token("<SecurityContextToken xmlns=\"" + ns +
-                                  "\"><Identifier>a</Identifier><Cookie xmlns=\"" + std::string(names::ns::kDnse) +
-                                  "\">!!</Cookie></SecurityContextToken>");
+  r = read_security_context_token(
+      "<SecurityContextToken xmlns=\"" + ns + "\"><Identifier>a</Identifier><Cookie xmlns=\"" +
+      std::string(names::ns::kDnse) + "\">!!</Cookie></SecurityContextToken>");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("SecurityContextToken/Cookie"), std::string::npos);
 
@@ -544,7 +586,8 @@ TEST(SecurityContextTokenXml, ParseAndMatchErrors) {
   EXPECT_NE(m.error().message().find("differs from Identifier"), std::string::npos);
   sct.context_id = t.context_id;
   sct.id = "_other";
-  EXPECT_NE(check_cookie_matches(sct, t).error().message().find("differs from wsu:Id"), std::string::npos);
+  EXPECT_NE(check_cookie_matches(sct, t).error().message().find("differs from wsu:Id"),
+            std::string::npos);
 }
 
 // --- time and JSON ----------------------------------------------------------------------------
@@ -559,8 +602,9 @@ TEST(SessionTokenTime, Iso8601) {
   EXPECT_EQ(*ticks_from_iso8601("2024-01-04T21:20:00Z"), kEffective);
   EXPECT_EQ(*ticks_from_iso8601("2024-01-05T07:20:00.5Z"), kExpiry + 5000000);
   EXPECT_EQ(*ticks_from_iso8601("9999-12-31T23:59:59.9999999Z"), kMaxTicks);
-  for (const char* bad : {"2024-01-01T00:00:00", "2024-01-01T00:00:00+01:00", "2024-13-01T00:00:00Z",
-                          "2023-02-29T00:00:00Z", "2024-01-01T00:00:00.12345678Z", "2024-01-01 00:00:00Z", ""}) {
+  for (const char* bad :
+       {"2024-01-01T00:00:00", "2024-01-01T00:00:00+01:00", "2024-13-01T00:00:00Z",
+        "2023-02-29T00:00:00Z", "2024-01-01T00:00:00.12345678Z", "2024-01-01 00:00:00Z", ""}) {
     EXPECT_FALSE(ticks_from_iso8601(bad).ok()) << bad;
   }
 }
