@@ -24,6 +24,7 @@ void add_cookie_command(CLI::App& app, RunState& state);      // cmd_cookie.cpp
 void add_machinekey_command(CLI::App& app, RunState& state);  // cmd_machinekey.cpp
 void add_serve_command(CLI::App& app, RunState& state);       // cmd_serve.cpp
 void add_client_command(CLI::App& app, RunState& state);      // cmd_client.cpp
+void add_run_command(CLI::App& app, RunState& state);         // cmd_run.cpp: run, list, explain
 
 // Prints "parley: error: <message>" to stderr and returns kExitUsage.
 int usage_error(const std::string& message);

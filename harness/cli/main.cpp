@@ -35,6 +35,7 @@ int main(int argc, char** argv) {
   add_machinekey_command(app, state);
   add_serve_command(app, state);
   add_client_command(app, state);
+  add_run_command(app, state);
 
   try {
     app.parse(argc, argv);

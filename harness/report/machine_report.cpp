@@ -58,9 +58,9 @@ std::string valid_utf8(const std::string& s) {
 
 std::string redact(std::string text) {
   static const std::regex patterns[] = {
-      std::regex(R"((password|sct_key|key|secret)(\s*=\s*)"[^"]*")", std::regex::icase),
-      std::regex(R"((<[A-Za-z0-9_]*:?(?:Password|BinarySecret|Nonce|Cookie)[^>]*>)[^<]*)"),
-      std::regex(R"((Authorization|Cookie|Set-Cookie)(:\s*)[^\r\n]*)", std::regex::icase),
+      std::regex(R"re((password|sct_key|key|secret)(\s*=\s*)"[^"]*")re", std::regex::icase),
+      std::regex(R"re((<[A-Za-z0-9_]*:?(?:Password|BinarySecret|Nonce|Cookie)[^>]*>)[^<]*)re"),
+      std::regex(R"re((Authorization|Cookie|Set-Cookie)(:\s*)[^\r\n]*)re", std::regex::icase),
   };
   text = std::regex_replace(text, patterns[0], "$1$2\"[redacted]\"");
   text = std::regex_replace(text, patterns[1], "$1[redacted]");

@@ -1,0 +1,278 @@
+// `parley run`, `parley list`, `parley explain`: the conformance engine on the command line.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "harness/cli/commands.h"
+#include "harness/engine/runner.h"
+#include "harness/report/machine_report.h"
+#include "harness/transport/http_client.h"
+#include "suites/suites.h"
+
+namespace parley::cli {
+namespace {
+
+struct RunOptionsCli {
+  std::string target;
+  std::string suite = "wssc-service";
+  std::vector<std::string> filters;
+  int jobs = 0;
+  int timeout = 30;
+  int max_wait = 10;
+  bool strict = false;
+  std::uint64_t seed = 1;
+  bool redact = false;
+  bool allow_destructive = false;
+  std::string baseline;
+  std::string write_baseline;
+  std::string out;
+};
+
+Result<std::string> read_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error(ErrorCode::kIo, "cannot read", path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+int run_run(const RunOptionsCli& o) {
+  engine::Registry registry;
+  if (Status s = suites::register_suite(o.suite, registry); !s.ok()) return usage_error(s.error().message());
+  auto profile_text = read_text(o.target);
+  if (!profile_text.ok()) return usage_error(profile_text.error().message());
+  auto profile = oracle::load_target_profile(o.target);
+  if (!profile.ok()) return usage_error(profile.error().message());
+  if (profile->kind != "wssc-service") {
+    return usage_error(o.target + ": suite " + o.suite + " tests a wssc-service target, the profile says " +
+                       profile->kind);
+  }
+  std::optional<engine::Baseline> baseline;
+  if (!o.baseline.empty()) {
+    auto text = read_text(o.baseline);
+    if (!text.ok()) return usage_error(text.error().message());
+    auto parsed = engine::parse_baseline(*text);
+    if (!parsed.ok()) return usage_error(o.baseline + ": " + parsed.error().message());
+    for (const auto& e : parsed->entries) {
+      if (registry.find(e.case_id) == nullptr) {
+        return usage_error(o.baseline + ": names case '" + e.case_id + "', which does not exist (anymore)");
+      }
+    }
+    baseline = std::move(*parsed);
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(o.out, ec);
+  if (ec) return usage_error("--out " + o.out + ": " + ec.message());
+
+  engine::RunOptions options;
+  options.jobs = o.jobs > 0 ? static_cast<std::size_t>(o.jobs)
+                            : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  options.filters = o.filters;
+  options.profile_path = o.target;
+  options.baseline = baseline ? &*baseline : nullptr;
+  options.settings.seed = o.seed;
+  options.settings.strict = o.strict;
+  options.settings.allow_destructive = o.allow_destructive;
+  options.settings.max_wait = std::chrono::seconds(o.max_wait);
+  options.settings.request_timeout = std::chrono::seconds(o.timeout);
+
+  std::size_t selected = 0;
+  for (const auto& c : registry.all()) selected += engine::matches_filters(c.info.id, o.filters) ? 1 : 0;
+  if (selected == 0) return usage_error("no case matches the --filter patterns");
+  const bool tty = isatty(STDERR_FILENO) != 0;
+  if (tty) std::cerr << "parley: running " << selected << " cases against " << profile->name << "...\r";
+
+  // Reachability first: a target nobody answers is exit 3, not a pile of failures.
+  {
+    transport::HttpClient::Options probe_options;
+    probe_options.connect_timeout = std::chrono::seconds(std::min(o.timeout, 10));
+    probe_options.total_timeout = std::chrono::seconds(o.timeout);
+    transport::HttpClient probe(probe_options);
+    transport::HttpRequest get;
+    auto answer = probe.send(profile->client.service_url, get);
+    if (!answer.ok()) {
+      std::cerr << "parley: error: the target could not be reached: " << answer.error().message() << "\n";
+      return kExitCannotRun;
+    }
+  }
+
+  engine::RunResult run = engine::run_cases(registry, *profile, options);
+  report::RunInfo info;
+  info.tool_version = PARLEY_VERSION;
+  info.build_id = __DATE__ " " __TIME__;
+  info.suite = o.suite;
+  info.profile_path = o.target;
+  info.profile_text = *profile_text;
+  info.seed = o.seed;
+  info.redact = o.redact;
+  info.strict = o.strict;
+  const std::string dir = o.out;
+  if (Status s = report::write_atomically(dir + "/report.json", report::report_json(run, *profile, info)); !s.ok()) {
+    std::cerr << "parley: error: " << s.error().message() << "\n";
+    return kExitCannotRun;
+  }
+  if (Status s = report::write_atomically(dir + "/junit.xml", report::junit_xml(run, info)); !s.ok()) {
+    std::cerr << "parley: error: " << s.error().message() << "\n";
+    return kExitCannotRun;
+  }
+  if (!o.write_baseline.empty()) {
+    if (Status s = report::write_atomically(o.write_baseline, engine::write_baseline(run.results)); !s.ok()) {
+      std::cerr << "parley: error: " << s.error().message() << "\n";
+      return kExitCannotRun;
+    }
+  }
+
+  // Console summary: failures first, one line each, then the counts.
+  for (const auto& r : run.results) {
+    const bool failure = engine::counts_as_failure(r.verdict, o.strict) || r.unexpected;
+    if (!failure && r.verdict != engine::Verdict::kWarn) continue;
+    std::cout << engine::to_string(r.verdict) << (r.unexpected ? " (unexpected)" : "") << "  " << r.test_case->info.id
+              << ": " << r.reason << "\n";
+  }
+  const auto& s = run.summary;
+  std::cout << s.applicable << " of " << s.total << " cases applicable";
+  if (!s.disclaimed.empty()) {
+    std::cout << " (disclaimed:";
+    for (const auto& d : s.disclaimed) std::cout << " " << d;
+    std::cout << ")";
+  }
+  std::cout << "\n";
+  for (int v = 0; v < 7; ++v) {
+    if (s.counts[v] > 0) std::cout << "  " << engine::to_string(static_cast<engine::Verdict>(v)) << " " << s.counts[v] << "\n";
+  }
+  if (!s.any_decisive) std::cout << "no case reached PASS or FAIL: nothing was verified\n";
+  std::cout << "report: " << dir << "/report.json, " << dir << "/junit.xml\n";
+  return s.exit_code;
+}
+
+struct ListOptions {
+  std::string suite = "wssc-service";
+  bool requirements = false;
+  std::string format = "table";
+};
+
+int run_list(const ListOptions& o) {
+  engine::Registry registry;
+  if (Status s = suites::register_suite(o.suite, registry); !s.ok()) return usage_error(s.error().message());
+  const auto& catalog = engine::RequirementCatalog::builtin();
+  if (o.requirements) {
+    std::map<std::string, std::vector<std::string>> covering;
+    for (const auto& c : registry.all()) {
+      for (const auto& r : c.info.requirements) covering[r].push_back(c.info.id);
+    }
+    if (o.format == "json") {
+      nlohmann::json out = nlohmann::json::array();
+      for (const auto& r : catalog.all()) {
+        out.push_back({{"id", r.id}, {"spec", r.spec}, {"version", r.version}, {"section", r.section},
+                       {"catalog_section", r.catalog_section}, {"level", r.level_text},
+                       {"status", std::string(engine::to_string(r.status))}, {"roles", r.roles}, {"text", r.text},
+                       {"source", r.source}, {"cases", covering[r.id]}});
+      }
+      std::cout << out.dump(2) << "\n";
+      return kExitOk;
+    }
+    std::size_t covered = 0;
+    for (const auto& r : catalog.all()) {
+      const auto& cases = covering[r.id];
+      covered += cases.empty() ? 0 : 1;
+      std::cout << r.id << "  " << r.level_text << " [" << engine::to_string(r.status) << "]  ";
+      if (cases.empty()) {
+        std::cout << "UNTESTED";
+      } else {
+        for (std::size_t i = 0; i < cases.size(); ++i) std::cout << (i ? ", " : "") << cases[i];
+      }
+      std::cout << "\n    " << r.text << "\n";
+    }
+    std::cout << covered << " of " << catalog.all().size() << " requirements covered by at least one case\n";
+    return kExitOk;
+  }
+  if (o.format == "json") {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& c : registry.all()) {
+      std::vector<std::string> needs;
+      for (auto cap : c.info.needs) needs.emplace_back(engine::to_string(cap));
+      out.push_back({{"id", c.info.id}, {"title", c.info.title}, {"requirements", c.info.requirements},
+                     {"role", c.info.role}, {"needs", needs}, {"destructive", c.info.destructive}});
+    }
+    std::cout << out.dump(2) << "\n";
+    return kExitOk;
+  }
+  for (const auto& c : registry.all()) {
+    std::cout << c.info.id << "  " << c.info.title << "  [";
+    for (std::size_t i = 0; i < c.info.requirements.size(); ++i) std::cout << (i ? " " : "") << c.info.requirements[i];
+    std::cout << "]\n";
+  }
+  std::cout << registry.all().size() << " cases\n";
+  return kExitOk;
+}
+
+int run_explain(const std::string& id) {
+  engine::Registry registry;
+  for (const auto& name : suites::suite_names()) (void)suites::register_suite(name, registry);
+  const engine::Case* c = registry.find(id);
+  if (c == nullptr) return usage_error("no case '" + id + "' (see parley list)");
+  const auto& catalog = engine::RequirementCatalog::builtin();
+  std::cout << c->info.id << ": " << c->info.title << "\n\nRole tested: " << c->info.role << "\n";
+  if (!c->info.needs.empty()) {
+    std::cout << "Needs:";
+    for (auto cap : c->info.needs) std::cout << " " << engine::to_string(cap);
+    std::cout << "\n";
+  }
+  std::cout << "\nRequirements:\n";
+  for (const auto& rid : c->info.requirements) {
+    const engine::Requirement* r = catalog.find(rid);
+    if (r == nullptr) continue;
+    std::cout << "  " << r->id << " (" << r->spec << " " << r->version << " section " << r->section << ", "
+              << r->level_text << ", source status " << engine::to_string(r->status) << ")\n    "
+              << (r->quoted ? "\"" + r->text + "\"" : r->text + " (paraphrased)") << "\n    source: " << r->source
+              << "\n";
+  }
+  std::cout << "\nSends: " << c->info.sends << "\nExpects: " << c->info.expects
+            << "\nTypical causes of failure: " << c->info.typical_causes << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+void add_run_command(CLI::App& app, RunState& state) {
+  auto o = std::make_shared<RunOptionsCli>();
+  CLI::App* run = app.add_subcommand("run", "Run a conformance suite against a target and write reports");
+  run->add_option("--target", o->target, "Target profile (TOML, docs/target-profile.md)")->required();
+  run->add_option("--suite", o->suite, "Suite to run")->capture_default_str();
+  run->add_option("--filter", o->filters, "Only cases whose ID matches this glob (repeatable)");
+  run->add_option("--jobs", o->jobs, "Parallel workers (default: the number of cores)")->check(CLI::Range(0, 256));
+  run->add_option("--timeout", o->timeout, "Per-request timeout, seconds")->capture_default_str()->check(CLI::Range(1, 3600));
+  run->add_option("--max-wait", o->max_wait, "Longest wait a time-bound case may do, seconds")->capture_default_str();
+  run->add_flag("--strict", o->strict, "Count WARN as a failure");
+  run->add_option("--seed", o->seed, "Seed of every random choice")->capture_default_str();
+  run->add_flag("--redact", o->redact, "Mask keys, passwords, Authorization headers and cookies in reports");
+  run->add_flag("--allow-destructive", o->allow_destructive, "Also run destructive cases (floods, bombs)");
+  run->add_option("--baseline", o->baseline, "Expected-results baseline (known deviations, each with a reason)");
+  run->add_option("--write-baseline", o->write_baseline, "Write this run's failures as a baseline to edit");
+  run->add_option("--out", o->out, "Report directory (report.json, junit.xml)")->required();
+  run->footer("Exit codes: 0 no failure beyond the baseline, 1 conformance failures (or nothing verified),\n"
+              "2 usage or configuration error, 3 the target could not be reached.");
+  run->callback([o, &state] { state.exit_code = run_run(*o); });
+
+  auto l = std::make_shared<ListOptions>();
+  CLI::App* list = app.add_subcommand("list", "List the cases of a suite, or the requirements and their coverage");
+  list->add_option("--suite", l->suite, "Suite")->capture_default_str();
+  list->add_flag("--requirements", l->requirements, "List every requirement with the cases covering it");
+  list->add_option("--format", l->format, "Output format")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  list->callback([l, &state] { state.exit_code = run_list(*l); });
+
+  auto id = std::make_shared<std::string>();
+  CLI::App* explain = app.add_subcommand("explain", "Explain a case: its requirements, what it sends and expects");
+  explain->add_option("CASE-ID", *id, "Case ID (see parley list)")->required();
+  explain->callback([id, &state] { state.exit_code = run_explain(*id); });
+}
+
+}  // namespace parley::cli
