@@ -1,0 +1,109 @@
+"""`parley run` against the real oracle over HTTP, as a release engineer runs it."""
+import json
+import os
+import xml.etree.ElementTree as ET
+
+import jsonschema
+import pytest
+
+from conftest import ROOT, parley
+
+SCHEMA = json.load(open(os.path.join(ROOT, "reports", "report.schema.json")))
+
+
+def run(profile, out, *extra):
+    return parley("run", "--target", profile, "--out", out, "--jobs", "2", *extra)
+
+
+def load_report(out):
+    report = json.load(open(out / "report.json"))
+    jsonschema.validate(report, SCHEMA)
+    return report
+
+
+@pytest.mark.parametrize("config", [
+    "",
+    '[wssc]\nsoap = "1.1"\nsc_version = "feb2005"\naddressing = "2004/08"\n',
+    '[wssc]\nbootstrap = "username-token"\nentropy = "server"\n[users]\nalice = "wonderland"\n',
+    '[wssc]\nbootstrap = "preshared-sct"\n[preshared]\nidentifier = "urn:uuid:00000000-0000-4000-8000-0000000000bb"\n'
+    'key = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"\n',
+], ids=["default", "feb2005-soap11", "username-token", "preshared-sct"])
+def test_oracle_passes_every_applicable_case(oracle, tmp_path, config):
+    o = oracle(config)
+    out = tmp_path / "report"
+    r = run(o.profile, out)
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = load_report(out)
+    for case in report["cases"]:
+        assert case["verdict"] in ("PASS", "NOT_APPLICABLE", "INFO"), case["id"] + ": " + case["reason"]
+        if case["verdict"] == "NOT_APPLICABLE":
+            assert case["reason"].startswith("the profile disclaims")
+    assert report["summary"]["by_verdict"]["PASS"] >= 1
+    assert report["summary"]["exit_code"] == 0
+    junit = ET.parse(out / "junit.xml").getroot()
+    assert int(junit.get("failures")) == 0 and int(junit.get("errors")) == 0
+    assert int(junit.get("tests")) == len(report["cases"])
+
+
+def test_every_case_carries_evidence_and_a_replay_command(oracle, tmp_path):
+    o = oracle("")
+    out = tmp_path / "report"
+    assert run(o.profile, out).returncode == 0
+    report = load_report(out)
+    negative = next(c for c in report["cases"] if c["id"] == "wssc/08/unknown-identifier")
+    labels = [x["label"] for x in negative["evidence"]["exchanges"]]
+    assert labels.count("control") == 2 and "mutant" in labels  # control, mutant, control
+    mutant = next(x for x in negative["evidence"]["exchanges"] if x["label"] == "mutant")
+    assert "BadContextToken" in mutant["response"]["body"]
+    assert negative["replay"].startswith("parley run --target ") and "wssc/08/unknown-identifier" in negative["replay"]
+    # Re-running one case alone with the replay's filter gives the same verdict.
+    r = run(o.profile, tmp_path / "one", "--filter", "wssc/08/unknown-identifier")
+    assert r.returncode == 0
+    assert [c["verdict"] for c in load_report(tmp_path / "one")["cases"]] == ["PASS"]
+
+
+def test_redact_masks_keys_and_passwords(oracle, tmp_path):
+    o = oracle('[wssc]\nbootstrap = "username-token"\n[users]\nalice = "wonderland"\n')
+    out = tmp_path / "report"
+    assert run(o.profile, out, "--redact").returncode == 0
+    text = (out / "report.json").read_text()
+    assert "wonderland" not in text
+    report = load_report(out)
+    keys = [k for c in report["cases"] for k in c["evidence"]["keys"]]
+    assert keys and all(k["key"] == "[redacted]" for k in keys)
+
+
+def test_baseline_rules(oracle, tmp_path):
+    o = oracle("")
+    baseline = tmp_path / "baseline.json"
+    baseline.write_text(json.dumps({"schema": "parley-baseline/1", "entries": [
+        {"case": "wssc/03/context-echoed", "verdict": "FAIL", "reason": "vendor ticket 42"}]}))
+    r = run(o.profile, tmp_path / "a", "--baseline", baseline)
+    assert r.returncode == 1  # an unexpected pass fails the run
+    assert "(unexpected)" in r.stdout
+    baseline.write_text(json.dumps({"schema": "parley-baseline/1", "entries": [
+        {"case": "wssc/99/gone", "verdict": "FAIL", "reason": "old"}]}))
+    r = run(o.profile, tmp_path / "b", "--baseline", baseline)
+    assert r.returncode == 2 and "does not exist" in r.stderr
+
+
+def test_unreachable_target_exits_3_and_bad_usage_exits_2(tmp_path):
+    p = tmp_path / "nowhere.toml"
+    p.write_text('[wssc]\nservice_url = "http://127.0.0.1:9/service"\n')
+    r = run(p, tmp_path / "out")
+    assert r.returncode == 3
+    assert "could not be reached" in r.stderr
+    r = run(p, tmp_path / "out", "--filter", "no/such/*")
+    assert r.returncode == 2
+
+
+def test_list_and_explain():
+    r = parley("list", "--requirements", "--format", "json")
+    assert r.returncode == 0
+    reqs = json.loads(r.stdout)
+    by_id = {x["id"]: x for x in reqs}
+    assert "wssc/02/sct-shape" in by_id["SC-2-01"]["cases"]
+    assert any(not x["cases"] for x in reqs)  # untested requirements are listed, not hidden
+    r = parley("explain", "wssc/03/key-size")
+    assert r.returncode == 0 and "SC-3-09" in r.stdout and "Typical causes" in r.stdout
+    assert parley("explain", "nope").returncode == 2
