@@ -6,7 +6,8 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <regex>
+#include <cctype>
+#include <string_view>
 
 namespace parley::report {
 namespace {
@@ -56,16 +57,106 @@ std::string valid_utf8(const std::string& s) {
 
 }  // namespace
 
+namespace {
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// TOML-ish "key = value" lines whose key names a secret.
+std::string redact_assignments(const std::string& text) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t eol = text.find('\n', pos);
+    if (eol == std::string::npos) eol = text.size();
+    std::string_view line(text.data() + pos, eol - pos);
+    const std::size_t eq = line.find('=');
+    std::string key = eq == std::string_view::npos ? std::string() : lower(line.substr(0, eq));
+    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
+    while (!key.empty() && (key.front() == ' ' || key.front() == '\t')) key.erase(key.begin());
+    const bool secret = key == "password" || key == "sct_key" || key == "key" || key == "secret";
+    if (secret) {
+      out.append(line.substr(0, eq + 1));
+      out += " \"[redacted]\"";
+    } else {
+      out.append(line);
+    }
+    if (eol < text.size()) out += '\n';
+    pos = eol + 1;
+  }
+  return out;
+}
+
+// The text content of XML elements that carry secrets (any prefix).
+std::string redact_elements(const std::string& text) {
+  static const char* const kSecretElements[] = {"Password", "BinarySecret", "Nonce", "Cookie"};
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const std::size_t lt = text.find('<', pos);
+    if (lt == std::string::npos) {
+      out.append(text, pos, std::string::npos);
+      break;
+    }
+    const std::size_t gt = text.find('>', lt);
+    if (gt == std::string::npos) {
+      out.append(text, pos, std::string::npos);
+      break;
+    }
+    out.append(text, pos, gt + 1 - pos);
+    pos = gt + 1;
+    std::string_view tag(text.data() + lt + 1, gt - lt - 1);
+    if (tag.empty() || tag[0] == '/' || tag.back() == '/') continue;
+    std::string_view name = tag.substr(0, tag.find_first_of(" \t\r\n"));
+    if (auto colon = name.find(':'); colon != std::string_view::npos) name = name.substr(colon + 1);
+    bool secret = false;
+    for (const char* e : kSecretElements) secret = secret || name == e;
+    if (!secret) continue;
+    const std::size_t next = text.find('<', pos);
+    if (next != pos) out += "[redacted]";
+    pos = next == std::string::npos ? text.size() : next;
+  }
+  return out;
+}
+
+// "Authorization: ...", "Cookie: ...", "Set-Cookie: ..." header lines.
+std::string redact_headers(const std::string& text) {
+  static const char* const kHeaders[] = {"authorization:", "cookie:", "set-cookie:"};
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t eol = text.find('\n', pos);
+    if (eol == std::string::npos) eol = text.size();
+    std::string_view line(text.data() + pos, eol - pos);
+    const std::string low = lower(line.substr(0, 16));
+    bool secret = false;
+    std::size_t name_len = 0;
+    for (const char* h : kHeaders) {
+      if (low.rfind(h, 0) == 0) {
+        secret = true;
+        name_len = std::char_traits<char>::length(h);
+      }
+    }
+    if (secret) {
+      out.append(line.substr(0, name_len));
+      out += " [redacted]";
+      if (!line.empty() && line.back() == '\r') out += '\r';
+    } else {
+      out.append(line);
+    }
+    if (eol < text.size()) out += '\n';
+    pos = eol + 1;
+  }
+  return out;
+}
+
+}  // namespace
+
 std::string redact(std::string text) {
-  static const std::regex patterns[] = {
-      std::regex(R"re((password|sct_key|key|secret)(\s*=\s*)"[^"]*")re", std::regex::icase),
-      std::regex(R"re((<[A-Za-z0-9_]*:?(?:Password|BinarySecret|Nonce|Cookie)[^>]*>)[^<]*)re"),
-      std::regex(R"re((Authorization|Cookie|Set-Cookie)(:\s*)[^\r\n]*)re", std::regex::icase),
-  };
-  text = std::regex_replace(text, patterns[0], "$1$2\"[redacted]\"");
-  text = std::regex_replace(text, patterns[1], "$1[redacted]");
-  text = std::regex_replace(text, patterns[2], "$1$2[redacted]");
-  return text;
+  return redact_headers(redact_elements(redact_assignments(text)));
 }
 
 std::string report_json(const engine::RunResult& run, const oracle::TargetProfile& profile, const RunInfo& info) {

@@ -63,8 +63,10 @@ Bytes raw_deflate(ByteView data, int level = 9) {
   zs.next_out = out.data();
   zs.avail_out = static_cast<uInt>(out.size());
   EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(out.size() - zs.avail_out);
+  // total_out, not size - avail_out: GCC's -O1 flow analysis cannot bound the subtraction.
+  const auto produced = static_cast<std::size_t>(zs.total_out);
   deflateEnd(&zs);
+  if (produced <= out.size()) out.resize(produced);
   return out;
 }
 
