@@ -174,7 +174,7 @@ int run_list(const ListOptions& o) {
         out.push_back({{"id", r.id}, {"spec", r.spec}, {"version", r.version}, {"section", r.section},
                        {"catalog_section", r.catalog_section}, {"level", r.level_text},
                        {"status", std::string(engine::to_string(r.status))}, {"roles", r.roles}, {"text", r.text},
-                       {"source", r.source}, {"cases", covering[r.id]}});
+                       {"source", r.source}, {"cases", covering[r.id]}, {"untested_reason", r.untested_reason}});
       }
       std::cout << out.dump(2) << "\n";
       return kExitOk;
@@ -185,7 +185,7 @@ int run_list(const ListOptions& o) {
       covered += cases.empty() ? 0 : 1;
       std::cout << r.id << "  " << r.level_text << " [" << engine::to_string(r.status) << "]  ";
       if (cases.empty()) {
-        std::cout << "UNTESTED";
+        std::cout << "UNTESTED" << (r.untested_reason.empty() ? "" : ": " + r.untested_reason);
       } else {
         for (std::size_t i = 0; i < cases.size(); ++i) std::cout << (i ? ", " : "") << cases[i];
       }

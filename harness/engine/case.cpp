@@ -133,10 +133,12 @@ void CaseContext::record_client(const oracle::Client& client, const std::string&
 }
 
 Answer CaseContext::send(const std::string& label, const std::string& url, const xml::Document& doc,
-                         std::string_view action) {
+                         std::string_view action, std::optional<std::string> soap_action) {
   oracle::SoapRequest req;
   req.content_type = std::string(names::soap(profile_.client.versions.soap).content_type) + "; charset=utf-8";
-  if (profile_.client.versions.soap == names::SoapVersion::k1_1) req.soap_action = "\"" + std::string(action) + "\"";
+  if (profile_.client.versions.soap == names::SoapVersion::k1_1) {
+    req.soap_action = soap_action.value_or("\"" + std::string(action) + "\"");
+  }
   req.body = xml::serialize(doc);
   EvidenceExchange x;
   x.label = label;

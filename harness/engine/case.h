@@ -120,7 +120,9 @@ class CaseContext {
   void record_client(const oracle::Client& client, const std::string& label);
 
   // Sends a prepared envelope and classifies the answer (the exchange is recorded as `label`).
-  Answer send(const std::string& label, const std::string& url, const xml::Document& doc, std::string_view action);
+  // `soap_action` overrides the SOAP 1.1 SOAPAction header (default: the quoted wsa:Action).
+  Answer send(const std::string& label, const std::string& url, const xml::Document& doc, std::string_view action,
+              std::optional<std::string> soap_action = std::nullopt);
   // Classifies a client step's result the same way (for steps done through oracle::Client).
   static Answer classify(const Status& status, const oracle::Client& client);
 

@@ -77,6 +77,7 @@ Result<RequirementCatalog> RequirementCatalog::parse(std::string_view text) {
     req.text = r.value("text", "");
     req.quoted = r.value("quoted", false);
     req.source = r.value("source", "");
+    req.untested_reason = r.value("untested_reason", "");
     catalog.requirements_.push_back(std::move(req));
   }
   auto digest = crypto::sha256(as_bytes(text));

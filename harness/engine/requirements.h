@@ -31,6 +31,7 @@ struct Requirement {
   std::string text;
   bool quoted = false;
   std::string source;
+  std::string untested_reason;  // why no live case covers it (yet), when none does
 };
 
 class RequirementCatalog {

@@ -166,6 +166,40 @@ Outcome lifetime(CaseContext& ctx) {
   });
 }
 
+// SC-3-17: dispatch is on wsa:Action, even when the HTTP SOAPAction is empty (SOAP 1.1).
+Outcome empty_soap_action(CaseContext& ctx) {
+  if (ctx.profile().client.versions.soap != names::SoapVersion::k1_1) {
+    return Outcome::not_applicable("SOAP 1.2 has no SOAPAction header; the action travels in wsa:Action only");
+  }
+  auto issuance = sup::issue_raw(ctx, "empty SOAPAction", {}, {}, std::string("\"\""));
+  if (issuance.answer.kind != Answer::Kind::kSuccess) {
+    return Outcome::fail("an RST/SCT with SOAPAction \"\" was not dispatched on wsa:Action: " +
+                         issuance.answer.describe());
+  }
+  return Outcome::pass("an RST/SCT with an empty SOAPAction was issued (dispatch on wsa:Action)");
+}
+
+// SC-3-07: client entropy of several sizes and KeySize values are accepted (MAY: INFO when not).
+Outcome entropy_sizes(CaseContext& ctx) {
+  const auto& t = names::trust(ctx.profile().client.versions.trust());
+  std::string refused;
+  for (std::size_t bytes : {16u, 32u, 64u}) {
+    auto issuance = sup::issue_raw(ctx, "entropy " + std::to_string(bytes), [&](wssc::RequestSecurityToken& rst) {
+      rst.entropy = wssc::KeyMaterial{wssc::KeyMaterial::Kind::kBinarySecret, Bytes(bytes, 0x5a),
+                                      std::string(t.binary_secret_nonce), {}, {}};
+    });
+    if (issuance.answer.kind == Answer::Kind::kFault) {
+      refused += " " + std::to_string(bytes) + "-byte entropy refused with " + issuance.answer.describe() + ";";
+      continue;
+    }
+    if (issuance.answer.kind != Answer::Kind::kSuccess) {
+      return Outcome::fail(std::to_string(bytes) + "-byte client entropy answered with " + issuance.answer.describe());
+    }
+  }
+  if (!refused.empty()) return Outcome::info("some client entropy sizes were refused (allowed: MAY):" + refused);
+  return Outcome::pass("16-, 32- and 64-byte client entropy were each accepted");
+}
+
 }  // namespace
 
 Status register_03_establishing(engine::Registry& r) {
@@ -218,6 +252,16 @@ Status register_03_establishing(engine::Registry& r) {
                      "wst:Lifetime with wsu:Created <= wsu:Expires in UTC, or none (INFO).",
                      "Local times with an offset; Expires before Created."},
                     lifetime}));
+  PARLEY_TRY(r.add({{"wssc/03/empty-soapaction", "RST/SCT with an empty SOAPAction is dispatched on wsa:Action",
+                     {"SC-3-17"}, "ISS", issue, false, "A SOAP 1.1 RST/SCT with the HTTP header SOAPAction: \"\".",
+                     "Issued as usual (WCF may send an empty SOAPAction).",
+                     "Dispatching on SOAPAction and answering ActionNotSupported or a 500."},
+                    empty_soap_action}));
+  PARLEY_TRY(r.add({{"wssc/03/entropy-sizes", "Client entropy of 16, 32 and 64 bytes is accepted",
+                     {"SC-3-07"}, "ISS", issue, false, "Three RST/SCT requests with 16-, 32- and 64-byte client entropy.",
+                     "Each is issued (refusals are reported as INFO: entropy is a MAY).",
+                     "Fixed-size buffers for the client entropy."},
+                    entropy_sizes}));
   return ok_status();
 }
 

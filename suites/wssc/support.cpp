@@ -43,7 +43,7 @@ engine::Answer send_application(engine::CaseContext& ctx, Session& session, cons
 
 Issuance issue_raw(engine::CaseContext& ctx, const std::string& label,
                    const std::function<void(wssc::RequestSecurityToken&)>& edit,
-                   const std::function<void(xml::Document&)>& mutate) {
+                   const std::function<void(xml::Document&)>& mutate, std::optional<std::string> soap_action) {
   Issuance out;
   auto client = ctx.new_client(label);
   auto request = client->issue_request(edit);
@@ -56,7 +56,7 @@ Issuance issue_raw(engine::CaseContext& ctx, const std::string& label,
   out.entropy = request->entropy;
   out.request_xml = xml::serialize(request->doc);
   const auto& t = names::trust(ctx.profile().client.versions.trust());
-  out.answer = ctx.send(label, ctx.profile().client.sts_url, request->doc, t.rst_sct);
+  out.answer = ctx.send(label, ctx.profile().client.sts_url, request->doc, t.rst_sct, std::move(soap_action));
   if (out.answer.kind == engine::Answer::Kind::kSuccess) {
     auto parsed = xml::parse(ctx.evidence().exchanges.back().response_body);
     if (parsed.ok()) out.response = std::move(*parsed);

@@ -35,7 +35,8 @@ struct Issuance {
 };
 Issuance issue_raw(engine::CaseContext& ctx, const std::string& label,
                    const std::function<void(wssc::RequestSecurityToken&)>& edit = {},
-                   const std::function<void(xml::Document&)>& mutate = {});
+                   const std::function<void(xml::Document&)>& mutate = {},
+                   std::optional<std::string> soap_action = std::nullopt);
 
 // The RSTRs of an issuance response and whether they came wrapped in an RSTRC.
 Result<wssc::TrustResponse> trust_response(const xml::Document& response);
