@@ -174,15 +174,29 @@ Result<std::string> Client::call(std::string_view body_xml) {
   return xml::canonicalize(opened.envelope.body_child);
 }
 
-Status Client::renew() {
+Result<wssc::RequestSecurityTokenResponse> Client::context_operation(names::ScOperation operation,
+                                                                      wssc::RequestSecurityToken rst) {
   if (!context_) return protocol_error("no security context: issue first");
   const names::TrustVersion tv = config_.versions.trust();
-  const auto& t = names::trust(tv);
-  Prepared p = prepare(t.rst_sct_renew, config_.sts_url);
-  wssc::RequestSecurityToken rst;
+  const auto request_action = names::sct_action(tv, operation, names::Direction::kRequest);
   rst.version = tv;
   rst.token_type = std::string(names::sc(config_.versions.sc).sct_token_type);
-  rst.request_type = std::string(t.request_renew);
+  rst.request_type = std::string(names::request_type(tv, operation));
+  Prepared p = prepare(request_action, config_.sts_url);
+  wssc::append_rst(wssc::envelope_body(p.doc), rst);
+  // Renew, amend and cancel prove possession of the context key (SC-4-02, SC-5-02, SC-6-02).
+  wssc::ProtectOptions o = protect_options();
+  o.encrypt_body = false;
+  PARLEY_TRY(wssc::secure_envelope(p.doc, *context_, o, p.signed_ids));
+  PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, p.doc, request_action));
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_response(response));
+  return single_rstr(opened.envelope, names::sct_action(tv, operation, names::Direction::kResponse));
+}
+
+Status Client::renew() {
+  if (!context_) return protocol_error("no security context: issue first");
+  const auto& t = names::trust(config_.versions.trust());
+  wssc::RequestSecurityToken rst;
   rst.renew_target = wssc::SecurityTokenReference::to_identifier(context_->sct);
   PARLEY_ASSIGN_OR_RETURN(std::optional<Bytes> entropy, fresh_entropy());
   if (entropy) {
@@ -190,15 +204,8 @@ Status Client::renew() {
                                     std::string(t.binary_secret_nonce), {}, {}};
   }
   rst.key_size = config_.key_size;
-  wssc::append_rst(wssc::envelope_body(p.doc), rst);
-  wssc::ProtectOptions o;
-  o.derived_keys = config_.derived_keys;
-  o.signature_method = config_.signature_method;
-  o.digest_method = config_.digest_method;
-  PARLEY_TRY(wssc::secure_envelope(p.doc, *context_, o, p.signed_ids));
-  PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, p.doc, t.rst_sct_renew));
-  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_response(response));
-  PARLEY_ASSIGN_OR_RETURN(wssc::RequestSecurityTokenResponse rstr, single_rstr(opened.envelope, t.rstr_sct_renew));
+  PARLEY_ASSIGN_OR_RETURN(wssc::RequestSecurityTokenResponse rstr,
+                          context_operation(names::ScOperation::kRenew, std::move(rst)));
   if (!rstr.requested_token) return protocol_error("the renewal response carries no new token");
   if (rstr.requested_token->identifier != context_->sct.identifier) {
     return protocol_error("the renewed token has another Identifier (SC-5-05)");
@@ -209,23 +216,8 @@ Status Client::renew() {
 }
 
 Status Client::amend() {
-  if (!context_) return protocol_error("no security context: issue first");
-  const names::TrustVersion tv = config_.versions.trust();
-  const auto& t = names::trust(tv);
-  Prepared p = prepare(t.rst_sct_amend, config_.sts_url);
-  wssc::RequestSecurityToken rst;
-  rst.version = tv;
-  rst.token_type = std::string(names::sc(config_.versions.sc).sct_token_type);
-  rst.request_type = std::string(names::request_type(tv, names::ScOperation::kAmend));
-  wssc::append_rst(wssc::envelope_body(p.doc), rst);
-  wssc::ProtectOptions o;
-  o.derived_keys = config_.derived_keys;
-  o.signature_method = config_.signature_method;
-  o.digest_method = config_.digest_method;
-  PARLEY_TRY(wssc::secure_envelope(p.doc, *context_, o, p.signed_ids));
-  PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, p.doc, t.rst_sct_amend));
-  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_response(response));
-  PARLEY_ASSIGN_OR_RETURN(wssc::RequestSecurityTokenResponse rstr, single_rstr(opened.envelope, t.rstr_sct_amend));
+  PARLEY_ASSIGN_OR_RETURN(wssc::RequestSecurityTokenResponse rstr,
+                          context_operation(names::ScOperation::kAmend, wssc::RequestSecurityToken{}));
   if (rstr.requested_token && rstr.requested_token->identifier != context_->sct.identifier) {
     return protocol_error("the amendment changed the Identifier (SC-4-05)");
   }
@@ -234,23 +226,10 @@ Status Client::amend() {
 
 Status Client::cancel() {
   if (!context_) return protocol_error("no security context: issue first");
-  const names::TrustVersion tv = config_.versions.trust();
-  const auto& t = names::trust(tv);
-  Prepared p = prepare(t.rst_sct_cancel, config_.sts_url);
   wssc::RequestSecurityToken rst;
-  rst.version = tv;
-  rst.token_type = std::string(names::sc(config_.versions.sc).sct_token_type);
-  rst.request_type = std::string(t.request_cancel);
   rst.cancel_target = wssc::SecurityTokenReference::to_identifier(context_->sct);
-  wssc::append_rst(wssc::envelope_body(p.doc), rst);
-  wssc::ProtectOptions o;
-  o.derived_keys = config_.derived_keys;
-  o.signature_method = config_.signature_method;
-  o.digest_method = config_.digest_method;
-  PARLEY_TRY(wssc::secure_envelope(p.doc, *context_, o, p.signed_ids));
-  PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, p.doc, t.rst_sct_cancel));
-  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_response(response));
-  PARLEY_ASSIGN_OR_RETURN(wssc::RequestSecurityTokenResponse rstr, single_rstr(opened.envelope, t.rstr_sct_cancel));
+  PARLEY_ASSIGN_OR_RETURN(wssc::RequestSecurityTokenResponse rstr,
+                          context_operation(names::ScOperation::kCancel, std::move(rst)));
   if (!rstr.requested_token_cancelled) return protocol_error("no wst:RequestedTokenCancelled (SC-6-03)");
   context_.reset();
   return ok_status();

@@ -87,6 +87,9 @@ class Client {
   Result<xml::Document> send(const std::string& url, const xml::Document& doc, std::string_view action);
   Result<wssc::RequestSecurityTokenResponse> single_rstr(const wssc::EnvelopeView& view, std::string_view expected_action);
   Result<wssc::OpenedMessage> open_response(xml::Document& response);
+  // One renew / amend / cancel exchange protected with the context; the single RSTR back.
+  Result<wssc::RequestSecurityTokenResponse> context_operation(names::ScOperation operation,
+                                                               wssc::RequestSecurityToken rst);
   Result<std::optional<Bytes>> fresh_entropy();
 
   ClientConfig config_;

@@ -1,3 +1,4 @@
+#include "harness/wssc/parse_support.h"
 #include "harness/wssc/envelope.h"
 
 #include <atomic>
@@ -9,22 +10,12 @@ namespace {
 
 namespace ns = names::ns;
 
-Error spec_error(std::string where, std::string what, std::string requirement = {}) {
-  Error e(ErrorCode::kParse, std::move(what), std::move(where));
-  if (!requirement.empty()) e.cite(std::move(requirement));
-  return e;
-}
+using detail::spec_error;
+using detail::trimmed_text;
 
 std::string next_header_id() {
   static std::atomic<long> counter{100};
   return "_" + std::to_string(counter++);
-}
-
-std::string trimmed(const xmlNode* node) {
-  std::string s = xml::text_content(node);
-  auto b = s.find_first_not_of(" \t\r\n");
-  auto e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
 }
 
 // Resolves "prefix:local" in an element's text against the namespaces in scope there.
@@ -130,13 +121,13 @@ Result<EnvelopeView> parse_envelope(const xml::Document& doc) {
     }
     v.addressing = av;
     const std::string_view name = xml::local_name(h);
-    if (name == "Action") v.headers.action = trimmed(h);
-    if (name == "MessageID") v.headers.message_id = trimmed(h);
-    if (name == "To") v.headers.to = trimmed(h);
-    if (name == "RelatesTo") v.headers.relates_to = trimmed(h);
+    if (name == "Action") v.headers.action = trimmed_text(h);
+    if (name == "MessageID") v.headers.message_id = trimmed_text(h);
+    if (name == "To") v.headers.to = trimmed_text(h);
+    if (name == "RelatesTo") v.headers.relates_to = trimmed_text(h);
     if (name == "ReplyTo") {
       for (xmlNode* a : xml::child_elements(h)) {
-        if (xml::local_name(a) == "Address") v.headers.reply_to = trimmed(a);
+        if (xml::local_name(a) == "Address") v.headers.reply_to = trimmed_text(a);
       }
     }
   }
@@ -191,7 +182,7 @@ Result<SoapFault> parse_fault(const EnvelopeView& envelope) {
   }
   auto qname_of = [&](const xmlNode* value) -> Result<FaultName> {
     FaultName q;
-    const std::string text = trimmed(value);
+    const std::string text = trimmed_text(value);
     if (!resolve_qname(value, text, q.ns, q.local)) {
       return spec_error("soap:Fault", "fault code '" + text + "' has an undeclared prefix", "SC-9-06");
     }
@@ -225,7 +216,7 @@ Result<SoapFault> parse_fault(const EnvelopeView& envelope) {
         }
       } else if (xml::is_element(c, env_ns, "Reason")) {
         for (xmlNode* t : xml::child_elements(c)) {
-          if (f.reason.empty()) f.reason = trimmed(t);
+          if (f.reason.empty()) f.reason = trimmed_text(t);
         }
       }
     }
@@ -235,7 +226,7 @@ Result<SoapFault> parse_fault(const EnvelopeView& envelope) {
       if (xml::local_name(c) == "faultcode") {
         PARLEY_ASSIGN_OR_RETURN(f.code, qname_of(c));
       } else if (xml::local_name(c) == "faultstring") {
-        f.reason = trimmed(c);
+        f.reason = trimmed_text(c);
       }
     }
     if (f.code.local.empty()) return spec_error("soap:Fault", "no faultcode", "SC-9-06");

@@ -1,3 +1,4 @@
+#include "harness/wssc/parse_support.h"
 #include "harness/wssc/tokens.h"
 
 #include <algorithm>
@@ -13,11 +14,8 @@ namespace {
 
 namespace ns = names::ns;
 
-Error spec_error(std::string where, std::string what, std::string requirement = {}) {
-  Error e(ErrorCode::kParse, std::move(what), std::move(where));
-  if (!requirement.empty()) e.cite(std::move(requirement));
-  return e;
-}
+using detail::spec_error;
+using detail::trimmed_text;
 
 std::string trim(std::string_view s) {
   auto is_ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };

@@ -1,3 +1,4 @@
+#include "harness/wssc/parse_support.h"
 #include "harness/wssc/trust.h"
 
 #include <charconv>
@@ -10,18 +11,8 @@ namespace {
 
 namespace ns = names::ns;
 
-Error spec_error(std::string where, std::string what, std::string requirement = {}) {
-  Error e(ErrorCode::kParse, std::move(what), std::move(where));
-  if (!requirement.empty()) e.cite(std::move(requirement));
-  return e;
-}
-
-std::string trimmed_text(const xmlNode* node) {
-  std::string s = xml::text_content(node);
-  auto b = s.find_first_not_of(" \t\r\n");
-  auto e = s.find_last_not_of(" \t\r\n");
-  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
-}
+using detail::spec_error;
+using detail::trimmed_text;
 
 Result<std::uint64_t> parse_key_size(const xmlNode* node, const std::string& where) {
   const std::string text = trimmed_text(node);
