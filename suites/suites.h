@@ -11,6 +11,7 @@ namespace parley::suites {
 // suites/wssc/*.cpp: cases against a WS-SC service (parley plays the client).
 Status register_wssc_service(engine::Registry& registry);
 namespace wssc_service {
+Status register_00_capability_probes(engine::Registry& registry);
 Status register_02_security_context_token(engine::Registry& registry);
 Status register_03_establishing(engine::Registry& registry);
 Status register_08_referencing(engine::Registry& registry);

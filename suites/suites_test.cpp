@@ -76,6 +76,39 @@ TEST(WsscServiceSuite, OracleInEveryModePassesEveryApplicableCase) {
   }
 }
 
+TEST(WsscServiceSuite, AClaimedCapabilityTheTargetLacksIsFail) {
+  engine::Registry registry;
+  ASSERT_TRUE(register_wssc_service(registry).ok());
+  oracle::ServiceConfig config;
+  config.allow_amend = false;  // the target lacks amend ...
+  oracle::Service service(config);
+  oracle::TargetProfile profile;
+  profile.client.sts_url = "http://127.0.0.1:1/sts";
+  profile.client.service_url = "http://127.0.0.1:1/service";
+  profile.request_body = "<e:Echo xmlns:e='urn:example'>hi</e:Echo>";
+  profile.amend = true;  // ... but its profile claims it
+  engine::RunOptions options;
+  options.filters = {"wssc/00/*"};
+  options.settings.send = [&service](const std::string&, const oracle::SoapRequest& r) -> Result<oracle::SoapResponse> {
+    return service.handle(r);
+  };
+  auto run = engine::run_cases(registry, profile, options);
+  ASSERT_EQ(run.results.size(), 3u);
+  for (const auto& r : run.results) {
+    if (r.test_case->info.id == "wssc/00/amend-probe") {
+      EXPECT_EQ(r.verdict, engine::Verdict::kFail) << r.reason;
+      EXPECT_NE(r.reason.find("the profile claims amend"), std::string::npos);
+    } else {
+      EXPECT_EQ(r.verdict, engine::Verdict::kPass) << r.test_case->info.id << ": " << r.reason;
+    }
+  }
+  EXPECT_EQ(run.summary.exit_code, 1);
+  // Disclaimed, the same target is fine.
+  profile.amend = false;
+  auto honest = engine::run_cases(registry, profile, options);
+  EXPECT_EQ(honest.summary.exit_code, 0);
+}
+
 TEST(WsscServiceSuite, NothingPassesAgainstATargetThatAlwaysAnswers500) {
   engine::Registry registry;
   ASSERT_TRUE(register_wssc_service(registry).ok());
