@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/input.h"
 #include "harness/core/bytes.h"
 #include "harness/core/crypto.h"
 #include "harness/wif/chunked_cookies.h"
@@ -62,23 +63,6 @@ struct CookieOptions {
   std::string request;
 };
 
-Result<std::string> read_text(const std::string& path, std::size_t limit = kMaxInput) {
-  std::string text;
-  if (path == "-") {
-    std::ostringstream buffer;
-    buffer << std::cin.rdbuf();
-    text = buffer.str();
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Error(ErrorCode::kIo, "cannot open", path);
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  if (text.size() > limit) {
-    return Error(ErrorCode::kLimitExceeded, "input over " + std::to_string(limit >> 20) + " MiB",
-                 path == "-" ? "stdin" : path);
-  }
-  return text;
-}
 
 std::string trim(std::string_view s) {
   while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
@@ -132,7 +116,7 @@ Result<wif::CookieTransformPipeline> build_pipeline(const CookieOptions& o) {
       if (o.rsa_keys.empty()) return Error(ErrorCode::kInvalidArgument, "needs --rsa-key PEMFILE", "--transform " + raw);
       std::vector<crypto::RsaKey> keys;
       for (const auto& file : o.rsa_keys) {
-        PARLEY_ASSIGN_OR_RETURN(std::string pem, read_text(file, 1u << 20));
+        PARLEY_ASSIGN_OR_RETURN(std::string pem, read_input(file, 1u << 20));
         auto key = crypto::RsaKey::from_pem(pem);
         if (!key.ok()) return std::move(key.error().within("--rsa-key " + file));
         keys.push_back(std::move(*key));
@@ -220,7 +204,7 @@ int run_decode(const CookieOptions& o) {
   if (!options.ok()) return usage_error(options.error().message());
   auto pipeline = build_pipeline(o);
   if (!pipeline.ok()) return usage_error(pipeline.error().message());
-  auto text = read_text(o.input);
+  auto text = read_input(o.input, kMaxInput);
   if (!text.ok()) return usage_error(text.error().message());
   auto value = cookie_value(o, *text, *options);
   if (!value.ok()) return usage_error(value.error().message());
@@ -291,7 +275,7 @@ int run_encode(const CookieOptions& o) {
   } else if (o.framing != "binary-formatter") {
     return usage_error("--framing: '" + o.framing + "' is not binary-formatter or raw-nbfx");
   }
-  auto text = read_text(o.input);
+  auto text = read_input(o.input, kMaxInput);
   if (!text.ok()) return usage_error(text.error().message());
   json doc = json::parse(*text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return usage_error("input: not a JSON object");

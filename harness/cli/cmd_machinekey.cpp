@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/input.h"
 #include "harness/core/bytes.h"
 #include "harness/wif/machine_key.h"
 
@@ -29,23 +30,6 @@ struct MachineKeyOptions {
   std::string input = "-";
 };
 
-// The whole of FILE, or stdin for "-"; bounded.
-Result<std::string> read_input(const std::string& path) {
-  std::string text;
-  if (path == "-") {
-    std::ostringstream buffer;
-    buffer << std::cin.rdbuf();
-    text = buffer.str();
-  } else {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return Error(ErrorCode::kIo, "cannot open", path);
-    text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
-  if (text.size() > kMaxInput) {
-    return Error(ErrorCode::kLimitExceeded, "input over 64 MiB", path == "-" ? "stdin" : path);
-  }
-  return text;
-}
 
 // Hex (or base64:...) with surrounding and embedded line breaks / spaces removed.
 Result<Bytes> decode_data(const std::string& text, const std::string& where) {
@@ -84,7 +68,7 @@ int run(const MachineKeyOptions& o, bool protect) {
   auto protector = wif::MachineKeyProtector::create({std::move(*dk), std::move(*vk), *validation}, std::move(purpose));
   if (!protector.ok()) return usage_error(protector.error().message());
 
-  auto text = read_input(o.input);
+  auto text = read_input(o.input, kMaxInput);
   if (!text.ok()) return usage_error(text.error().message());
   auto data = decode_data(*text, o.input == "-" ? "stdin" : o.input);
   if (!data.ok()) return usage_error(data.error().message());

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/input.h"
 #include "harness/core/bytes.h"
 #include "harness/wif/nbfx.h"
 #include "harness/wif/session_token.h"
@@ -39,16 +40,6 @@ struct EncodeArgs : CommonOptions {
   bool no_fold = false;
 };
 
-Result<std::string> read_input(const std::string& path) {
-  if (path == "-") {
-    std::ostringstream ss;
-    ss << std::cin.rdbuf();
-    return ss.str();
-  }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(ErrorCode::kIo, "cannot open '" + path + "'", "input");
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 // Every --dictionary, merged; even ids go to the static dictionary, odd ids to the session one.
 struct Dictionaries {

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/input.h"
 #include "harness/engine/runner.h"
 #include "harness/report/machine_report.h"
 #include "harness/transport/http_client.h"
@@ -36,18 +37,11 @@ struct RunOptionsCli {
   std::string out;
 };
 
-Result<std::string> read_text(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Error(ErrorCode::kIo, "cannot read", path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
 
 int run_run(const RunOptionsCli& o) {
   engine::Registry registry;
   if (Status s = suites::register_suite(o.suite, registry); !s.ok()) return usage_error(s.error().message());
-  auto profile_text = read_text(o.target);
+  auto profile_text = read_input(o.target, 1u << 20);
   if (!profile_text.ok()) return usage_error(profile_text.error().message());
   auto profile = oracle::load_target_profile(o.target);
   if (!profile.ok()) return usage_error(profile.error().message());
@@ -57,7 +51,7 @@ int run_run(const RunOptionsCli& o) {
   }
   std::optional<engine::Baseline> baseline;
   if (!o.baseline.empty()) {
-    auto text = read_text(o.baseline);
+    auto text = read_input(o.baseline, 16u << 20);
     if (!text.ok()) return usage_error(text.error().message());
     auto parsed = engine::parse_baseline(*text);
     if (!parsed.ok()) return usage_error(o.baseline + ": " + parsed.error().message());
