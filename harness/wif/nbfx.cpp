@@ -2,6 +2,8 @@
 // (v9.0, 2023) unless another document is named.
 #include "harness/wif/nbfx.h"
 
+#include <array>
+
 #include <libxml/tree.h>
 
 #include <algorithm>
@@ -839,6 +841,21 @@ class Decoder {
       pos_ += n;
       return v;
     };
+    // Chars8/16/32 and Bytes8/16/32: a 1-, 2- or 4-byte little-endian length, then the bytes;
+    // `step` is 0, 2 or 4 (records come in pairs with their WithEndElement twins).
+    auto length_prefixed = [&](int step, const char* what,
+                               const std::array<const char*, 3>& rules) -> Result<ByteView> {
+      const std::size_t index = static_cast<std::size_t>(step / 2);
+      const std::size_t width = std::size_t{1} << index;
+      const char* rule = rules[index];
+      PARLEY_ASSIGN_OR_RETURN(ByteView lv, fixed(width, rule));
+      std::uint64_t len = read_le(lv, width);
+      if (width == 4 && static_cast<std::int32_t>(len) <= 0) {
+        return fail(ErrorCode::kParse, offset, type,
+                    "Length " + std::to_string(static_cast<std::int32_t>(len)) + " is not positive", rule);
+      }
+      return take(len, offset, type, what, rule);
+    };
     switch (base) {
       case rt::kZeroText:
         t.chars = "0";
@@ -927,38 +944,21 @@ class Decoder {
       case rt::kChars8Text:
       case rt::kChars16Text:
       case rt::kChars32Text: {
-        const std::size_t width = base == rt::kChars8Text ? 1 : base == rt::kChars16Text ? 2 : 4;
+        PARLEY_ASSIGN_OR_RETURN(
+            ByteView v, length_prefixed(base - rt::kChars8Text, "the text",
+                                        {"MC-NBFX 2.2.3.13", "MC-NBFX 2.2.3.14", "MC-NBFX 2.2.3.15"}));
         const char* rule = base == rt::kChars8Text    ? "MC-NBFX 2.2.3.13"
                            : base == rt::kChars16Text ? "MC-NBFX 2.2.3.14"
                                                       : "MC-NBFX 2.2.3.15";
-        PARLEY_ASSIGN_OR_RETURN(ByteView lv, fixed(width, rule));
-        std::uint64_t len = read_le(lv, width);
-        if (width == 4 && static_cast<std::int32_t>(len) <= 0) {
-          return fail(
-              ErrorCode::kParse, offset, type,
-              "Length " + std::to_string(static_cast<std::int32_t>(len)) + " is not positive",
-              rule);
-        }
-        PARLEY_ASSIGN_OR_RETURN(ByteView v, take(len, offset, type, "the text", rule));
         PARLEY_ASSIGN_OR_RETURN(t.chars, checked_utf8(v, offset, type, "the text", rule));
         break;
       }
       case rt::kBytes8Text:
       case rt::kBytes16Text:
       case rt::kBytes32Text: {
-        const std::size_t width = base == rt::kBytes8Text ? 1 : base == rt::kBytes16Text ? 2 : 4;
-        const char* rule = base == rt::kBytes8Text    ? "MC-NBFX 2.2.3.16"
-                           : base == rt::kBytes16Text ? "MC-NBFX 2.2.3.17"
-                                                      : "MC-NBFX 2.2.3.18";
-        PARLEY_ASSIGN_OR_RETURN(ByteView lv, fixed(width, rule));
-        std::uint64_t len = read_le(lv, width);
-        if (width == 4 && static_cast<std::int32_t>(len) <= 0) {
-          return fail(
-              ErrorCode::kParse, offset, type,
-              "Length " + std::to_string(static_cast<std::int32_t>(len)) + " is not positive",
-              rule);
-        }
-        PARLEY_ASSIGN_OR_RETURN(ByteView v, take(len, offset, type, "the data", rule));
+        PARLEY_ASSIGN_OR_RETURN(
+            ByteView v, length_prefixed(base - rt::kBytes8Text, "the data",
+                                        {"MC-NBFX 2.2.3.16", "MC-NBFX 2.2.3.17", "MC-NBFX 2.2.3.18"}));
         t.bytes.assign(v.begin(), v.end());
         t.chars = base64_encode(t.bytes);
         break;
