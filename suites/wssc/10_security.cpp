@@ -2,6 +2,7 @@
 // section 3: replay, signature wrapping, key confusion, unsigned addressing.
 #include <libxml/tree.h>
 
+#include "harness/engine/mutator.h"
 #include "suites/suites.h"
 #include "suites/wssc/support.h"
 
@@ -41,15 +42,11 @@ Outcome replay(CaseContext& ctx) {
 // SC-10-01: the signed Body moved into a header, another Body in its place (signature wrapping).
 Outcome body_wrapping(CaseContext& ctx) {
   return app_negative(ctx, "a message whose signed Body was moved into a header and replaced", [&](sup::Session& s) {
-    return sup::send_application(ctx, s, "mutant", [](xml::Document& doc) {
-      xmlNode* body = wssc::envelope_body(doc);
-      xmlNode* wrapper = xmlNewDocNode(doc.get(), nullptr, xml::to_xml_chars("Wrapper"), nullptr);
-      xmlAddChild(wssc::envelope_header(doc), wrapper);
-      xmlNode* evil = xmlNewDocNode(doc.get(), body->ns, xml::to_xml_chars("Body"), nullptr);
-      xmlAddNextSibling(body, evil);
-      xmlUnlinkNode(body);
-      xmlAddChild(wrapper, body);
-      (void)xml::append_fragment(evil, "<e:Transfer xmlns:e=\"urn:example\">all of it</e:Transfer>");
+    return sup::send_application(ctx, s, "mutant", [&](xml::Document& doc) {
+      const std::string soap_ns(names::soap(ctx.profile().client.versions.soap).envelope_ns);
+      (void)engine::mutate::wrap(doc, "/*/*[local-name()='Body']", "/*/*[local-name()='Header']",
+                                 "<s:Body xmlns:s='" + soap_ns +
+                                     "'><e:Transfer xmlns:e='urn:example'>all of it</e:Transfer></s:Body>");
     });
   });
 }

@@ -1,7 +1,6 @@
 // WS-Security 1.1 as secure sessions use it (catalog 2.11): timestamps and signature
 // confirmation.
-#include <libxml/tree.h>
-
+#include "harness/engine/mutator.h"
 #include "suites/suites.h"
 #include "suites/wssc/support.h"
 
@@ -39,16 +38,8 @@ Outcome unsigned_timestamp(CaseContext& ctx) {
   step.control = [&] { return sup::send_application(ctx, *session, "control"); };
   step.mutant = [&] {
     return sup::send_application(ctx, *session, "mutant", [](xml::Document& doc) {
-      auto ts = xml::xpath_one(doc, "//wsse:Security/wsu:Timestamp");
-      if (!ts.ok()) return;
-      xmlNode* copy = xmlCopyNode(*ts, 1);
-      xmlAttr* id = xmlHasNsProp(copy, xml::to_xml_chars("Id"), xml::to_xml_chars(std::string(names::ns::kWsu).c_str()));
-      if (id != nullptr) xmlRemoveProp(id);
-      xmlAddPrevSibling(*ts, copy);
-      xmlNode* wrapper = xmlNewDocNode(doc.get(), nullptr, xml::to_xml_chars("Wrapper"), nullptr);
-      xmlAddChild(wssc::envelope_header(doc), wrapper);
-      xmlUnlinkNode(*ts);
-      xmlAddChild(wrapper, *ts);
+      (void)engine::mutate::duplicate(doc, "//wsse:Security/wsu:Timestamp", /*strip_ids=*/true);
+      (void)engine::mutate::move(doc, "//wsse:Security/wsu:Timestamp[@wsu:Id]", "/*/*[local-name()='Header']");
     });
   };
   step.expected = sup::security_faults(ctx.profile().client.versions.sc);
@@ -65,12 +56,7 @@ Outcome two_timestamps(CaseContext& ctx) {
   step.control = [&] { return sup::send_application(ctx, *session, "control"); };
   step.mutant = [&] {
     return sup::send_application(ctx, *session, "mutant", [](xml::Document& doc) {
-      auto ts = xml::xpath_one(doc, "//wsse:Security/wsu:Timestamp");
-      if (!ts.ok()) return;
-      xmlNode* copy = xmlCopyNode(*ts, 1);
-      xmlAttr* id = xmlHasNsProp(copy, xml::to_xml_chars("Id"), xml::to_xml_chars(std::string(names::ns::kWsu).c_str()));
-      if (id != nullptr) xmlRemoveProp(id);
-      xmlAddNextSibling(*ts, copy);
+      (void)engine::mutate::duplicate(doc, "//wsse:Security/wsu:Timestamp", /*strip_ids=*/true);
     });
   };
   step.expected = sup::security_faults(ctx.profile().client.versions.sc);
