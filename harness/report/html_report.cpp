@@ -3,6 +3,7 @@
 #include <libxml/xmlsave.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cctype>
 #include <map>
 #include <set>
@@ -284,8 +285,7 @@ std::string exchange_html(const json& x, BodyRenderer& bodies) {
   const json& rs = member(x, "response");
   const std::string& body_in = str(rq, "body");
   const std::string& body_out = str(rs, "body");
-  std::string out = "<div class=\"exchange\">\n<div><b>" + esc(str(x, "label")) + "</b> <code>POST " +
-                    esc(str(x, "url")) + "</code></div>\n";
+  std::string out = "<div class=\"exchange\">\n<div><b>" + esc(str(x, "label")) + "</b></div>\n";
   std::string head = "POST " + str(x, "url") + "\nContent-Type: " + str(rq, "content_type");
   if (!str(rq, "soap_action").empty()) head += "\nSOAPAction: " + str(rq, "soap_action");
   out += "<pre class=\"hdrs\">" + esc(head) + "</pre>\n";
@@ -411,6 +411,25 @@ std::string requirement_result(const json& req, const std::map<std::string, std:
   return any ? worst : "UNTESTED";
 }
 
+// A stacked bar of counts as inline SVG (presentation attributes, which the CSP allows; a
+// style attribute would be blocked).
+std::string coverage_bar(const std::vector<std::pair<std::size_t, const char*>>& parts) {
+  constexpr double kWidth = 160;
+  std::size_t total = 0;
+  for (const auto& [n, colour] : parts) total += n;
+  std::string out = "<svg width=\"160\" height=\"12\" role=\"img\" class=\"bar\">";
+  double x = 0;
+  for (const auto& [n, colour] : parts) {
+    if (n == 0 || total == 0) continue;
+    const double w = kWidth * static_cast<double>(n) / static_cast<double>(total);
+    char rect[160];
+    std::snprintf(rect, sizeof(rect), "<rect x=\"%.1f\" y=\"0\" width=\"%.1f\" height=\"12\" fill=\"%s\"/>", x, w, colour);
+    out += rect;
+    x += w;
+  }
+  return out + "</svg>";
+}
+
 std::string coverage_html(const json& report, const std::map<std::string, std::string>& verdicts) {
   const json catalog = coverage_catalog(report);
   // Groups by spec section, in catalog order.
@@ -424,7 +443,7 @@ std::string coverage_html(const json& report, const std::map<std::string, std::s
   std::string summary =
       "<table class=\"sections\">\n<tr><th>section</th><th>heading</th><th class=\"n\">requirements</th>"
       "<th class=\"n\">tested</th><th class=\"n\">pass</th><th class=\"n\">warn</th><th class=\"n\">fail</th>"
-      "<th class=\"n\">not applicable</th><th class=\"n\">untested</th></tr>\n";
+      "<th class=\"n\">not applicable</th><th class=\"n\">untested</th><th>coverage</th></tr>\n";
   std::string matrix =
       "<table class=\"matrix\">\n<tr><th>requirement</th><th>level</th><th>text</th><th>cases</th></tr>\n";
   std::size_t total = 0, tested = 0;
@@ -473,7 +492,10 @@ std::string coverage_html(const json& report, const std::map<std::string, std::s
     auto cell = [](std::size_t n) { return "<td class=\"n\">" + (n == 0 ? std::string("\xC2\xB7") : std::to_string(n)) + "</td>"; };
     summary += "<tr><td>" + esc(key) + "</td><td>" + esc(heading) + "</td>" + cell(groups[key].size()) +
                cell(groups[key].size() - n_untested) + cell(n_pass) + cell(n_warn) + cell(n_fail) + cell(n_na) +
-               cell(n_untested) + "</tr>\n";
+               cell(n_untested) + "<td>" +
+               coverage_bar({{n_pass, "#1a7f37"}, {n_warn, "#9a6700"}, {n_fail, "#cf222e"}, {n_na, "#8c959f"},
+                             {n_untested, "#eaeef2"}}) +
+               "</td></tr>\n";
   }
   summary += "</table>\n";
   matrix += "</table>\n";
@@ -566,7 +588,7 @@ std::string content_security_policy(std::string_view style, std::string_view scr
     return "'sha256-" + (digest.ok() ? base64_encode(*digest) : std::string("unavailable")) + "'";
   };
   return "default-src 'none'; style-src " + hash(style) + "; script-src " + hash(script) +
-         "; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+         "; img-src data:; base-uri 'none'; form-action 'none'";
 }
 
 std::string html_report(const json& report, const HtmlLimits& limits) {
@@ -610,7 +632,7 @@ std::string html_report(const json& report, const HtmlLimits& limits) {
   out += coverage_html(report, verdicts);
 
   // Cases and their filters.
-  std::vector<std::pair<std::string, std::string>> verdict_options{{"problems", "FAIL, ERROR, PREREQ_FAILED or WARN"}};
+  std::vector<std::pair<std::string, std::string>> verdict_options{{"problems", "any problem"}};
   for (auto v : kVerdictOrder) {
     const long long n = num(by, std::string(v).c_str());
     if (n > 0) verdict_options.emplace_back(std::string(v), std::string(v) + " (" + std::to_string(n) + ")");

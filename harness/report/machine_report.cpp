@@ -205,7 +205,8 @@ std::string report_json(const engine::RunResult& run, const oracle::TargetProfil
               {"catalog", catalog_json(catalog, run)}};
   if (info.redact) {
     SecretSet secrets = run_secrets(run, info);
-    for (const auto& v : profile_secrets(profile).values()) secrets.add(v);
+    const SecretSet credentials = profile_secrets(profile);
+    for (const auto& v : credentials.values()) secrets.add(v);
     redact_report(doc, secrets);
   }
   return doc.dump(2) + "\n";

@@ -1,5 +1,6 @@
 #include "harness/report/report_diff.h"
 
+#include <cctype>
 #include <map>
 
 #include "harness/report/report_document.h"
@@ -27,7 +28,63 @@ json changes_json(const std::vector<CaseChange>& list) {
   return out;
 }
 
+bool is_token_char(char c) {
+  return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '-' || c == '+' || c == '=' || c == '_';
+}
+
+bool digit_at(std::string_view s, std::size_t i) { return i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) != 0; }
+
+// Length of an ISO 8601 UTC time at `pos` ("2026-11-21T23:38:10.879Z"), 0 if none.
+std::size_t timestamp_at(std::string_view s, std::size_t pos) {
+  static constexpr std::string_view kShape = "dddd-dd-ddTdd:dd:dd";
+  for (std::size_t i = 0; i < kShape.size(); ++i) {
+    if (kShape[i] == 'd' ? !digit_at(s, pos + i) : pos + i >= s.size() || s[pos + i] != kShape[i]) return 0;
+  }
+  std::size_t end = pos + kShape.size();
+  if (end < s.size() && s[end] == '.') {
+    ++end;
+    while (digit_at(s, end)) ++end;
+  }
+  if (end < s.size() && s[end] == 'Z') ++end;
+  return end - pos;
+}
+
 }  // namespace
+
+std::string stable_reason(std::string_view reason) {
+  std::string out;
+  std::size_t pos = 0;
+  while (pos < reason.size()) {
+    if (reason.compare(pos, 10, "127.0.0.1:") == 0 && digit_at(reason, pos + 10)) {
+      out += "127.0.0.1:<port>";
+      pos += 10;
+      while (digit_at(reason, pos)) ++pos;
+      continue;
+    }
+    if (const std::size_t n = timestamp_at(reason, pos); n > 0) {
+      out += "<time>";
+      pos += n;
+      continue;
+    }
+    if (!is_token_char(reason[pos])) {
+      out += reason[pos++];
+      continue;
+    }
+    std::size_t end = pos;
+    bool digit = false;
+    bool alpha = false;
+    while (end < reason.size() && is_token_char(reason[end]) && timestamp_at(reason, end) == 0) {
+      digit = digit || digit_at(reason, end);
+      alpha = alpha || std::isalpha(static_cast<unsigned char>(reason[end])) != 0;
+      ++end;
+    }
+    const std::string_view token = reason.substr(pos, end - pos);
+    // Identifiers, nonces and keys differ from run to run: UUIDs, long hex or base64.
+    out += token.size() >= 16 && digit && alpha ? std::string("<value>") : std::string(token);
+    pos = end;
+  }
+  return out;
+}
 
 ReportDiff diff_reports(const json& old_report, const json& new_report) {
   ReportDiff d;
@@ -69,7 +126,7 @@ ReportDiff diff_reports(const json& old_report, const json& new_report) {
       d.fixed.push_back(std::move(ch));
     } else if (ch.old_verdict != ch.new_verdict) {
       d.changed_verdict.push_back(std::move(ch));
-    } else if (ch.old_reason != ch.new_reason) {
+    } else if (stable_reason(ch.old_reason) != stable_reason(ch.new_reason)) {
       d.changed_reason.push_back(std::move(ch));
     } else {
       ++d.unchanged;

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace parley::report {
@@ -30,7 +31,13 @@ struct ReportDiff {
   bool has_regressions() const { return !regressions.empty(); }
 };
 
-// Both documents checked with check_report().
+// A reason with what differs between any two runs masked: loopback ports become "<port>",
+// UTC times "<time>", and tokens of 16 or more characters mixing letters and digits (UUIDs,
+// nonces, keys) "<value>". Reasons are compared in this form.
+std::string stable_reason(std::string_view reason);
+
+// Both documents checked with check_report(). A reason counts as changed when its
+// stable_reason() changed.
 ReportDiff diff_reports(const nlohmann::json& old_report, const nlohmann::json& new_report);
 
 // For people: one section per kind of change, one line per case.

@@ -65,6 +65,17 @@ TEST(ReportDiff, NoRegressionWhenOnlyBetterOrSameAndNotesOtherTargets) {
   EXPECT_EQ(diff_json(d)["exit_code"], 0);
 }
 
+TEST(ReportDiff, ReasonsDifferingOnlyInRunSpecificValuesAreUnchanged) {
+  EXPECT_EQ(stable_reason("one wsc:Identifier ('urn:uuid:a761f284-98b3-4559-86ca-cbca00b10363') at "
+                          "http://127.0.0.1:44887/sts, created 2026-11-21T23:38:10.879Z"),
+            "one wsc:Identifier ('urn:uuid:<value>') at http://127.0.0.1:<port>/sts, created <time>");
+  EXPECT_EQ(stable_reason("refused with wsc:BadContextToken"), "refused with wsc:BadContextToken");
+  const ReportDiff d = diff_reports(run_of({{"a", "PASS", "id urn:uuid:a761f284-98b3-4559-86ca-cbca00b10363"}}),
+                                    run_of({{"a", "PASS", "id urn:uuid:00000000-98b3-4559-86ca-cbca00b10363"}}));
+  EXPECT_EQ(d.unchanged, 1u);
+  EXPECT_TRUE(d.changed_reason.empty());
+}
+
 TEST(VerdictSeverity, OrdersVerdicts) {
   EXPECT_EQ(verdict_severity("PASS"), 0);
   EXPECT_EQ(verdict_severity("NOT_APPLICABLE"), 0);
