@@ -207,6 +207,12 @@ constexpr std::string_view kComparisonScript = R"JS(
       if (ok && r.getAttribute("data-row") === "case") cases++;
       if (ok) n++;
     });
+    // A section heading shows while one of its rows does.
+    Array.prototype.forEach.call(document.querySelectorAll("tr.group"), function (g) {
+      var any = false;
+      for (var r = g.nextElementSibling; r && !r.classList.contains("group"); r = r.nextElementSibling) any = any || !r.hidden;
+      g.hidden = !any;
+    });
     shown.textContent = cases + " cases shown";
     shown.setAttribute("data-count", String(cases));
   }
@@ -620,7 +626,8 @@ std::string html_report(const json& report, const HtmlLimits& limits) {
            "\" title=\"show the " + std::string(v) + " cases\">" + std::string(v) + " " + std::to_string(n) + "</button>";
   }
   out += "</div>\n<p>";
-  out += failures == 0 ? "<b class=\"ok\">no failures</b>" : "<b class=\"bad\">" + std::to_string(failures) + " failures</b>";
+  out += failures == 0 ? "<b class=\"ok\">no failures</b>"
+                       : "<b class=\"bad\">" + std::to_string(failures) + (failures == 1 ? " failure" : " failures") + "</b>";
   out += " (exit code " + std::to_string(num(summary, "exit_code")) + ")</p>\n<p>disclaimed capabilities: ";
   const json& disclaimed = member(summary, "disclaimed_capabilities");
   if (disclaimed.empty()) out += "none";

@@ -151,7 +151,7 @@ TEST(HtmlReport, HeadlineFiltersAndCoverage) {
                         {"untested_reason", "needs a client"}, {"cases", json::array()}}};
   const std::string page = html_report(report);
   EXPECT_NE(page.find("<b>2</b> of 2 cases applicable"), std::string::npos);
-  EXPECT_NE(page.find("<b class=\"bad\">1 failures</b>"), std::string::npos);
+  EXPECT_NE(page.find("<b class=\"bad\">1 failure</b>"), std::string::npos);
   EXPECT_NE(page.find("disclaimed capabilities: amend"), std::string::npos);
   EXPECT_NE(page.find("data-verdict-filter=\"FAIL\""), std::string::npos);
   EXPECT_NE(page.find("1 of 2 requirements are covered"), std::string::npos);
