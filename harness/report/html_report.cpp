@@ -594,7 +594,7 @@ std::string content_security_policy(std::string_view style, std::string_view scr
     return "'sha256-" + (digest.ok() ? base64_encode(*digest) : std::string("unavailable")) + "'";
   };
   return "default-src 'none'; style-src " + hash(style) + "; script-src " + hash(script) +
-         "; img-src data:; base-uri 'none'; form-action 'none'";
+         "; base-uri 'none'; form-action 'none'";
 }
 
 std::string html_report(const json& report, const HtmlLimits& limits) {

@@ -5,7 +5,9 @@
 #include "harness/core/bytes.h"
 #include "harness/core/crypto.h"
 #include "harness/report/redaction.h"
+#include "harness/report/report_diff.h"
 #include "harness/report/report_document.h"
+#include "harness/report/report_merge.h"
 
 namespace parley::report {
 namespace {
@@ -180,6 +182,25 @@ TEST(CheckReport, NamesTheFirstProblem) {
   bad = report;
   bad["summary"].erase("total");
   EXPECT_EQ(check_report(bad).error().message(), "/summary: required member 'total' is missing");
+}
+
+TEST(HtmlReport, HandEditedMembersOfOtherTypesDoNotThrow) {
+  json report = a_report({a_case("wssc/03/a", "PASS", "ok")});
+  report["redacted"] = "no";
+  report["strict"] = 7;
+  report["catalog"] = {{{"id", "SC-1"}, {"quoted", "yes"}, {"cases", 5}, {"text", 3}}};
+  report["cases"][0]["requirements"][0]["quoted"] = "yes";
+  report["cases"][0]["evidence"]["notes"] = {1, "two"};
+  ASSERT_TRUE(check_report(report).ok());
+  std::string page;
+  EXPECT_NO_THROW(page = html_report(report));
+  EXPECT_NE(page.find("<li>1</li>"), std::string::npos);
+  json merged;
+  EXPECT_NO_THROW(merged = merge_reports({{"./a", "", report}, {"./b", "", report}}));
+  EXPECT_NO_THROW(html_comparison(merged));
+  EXPECT_NO_THROW(diff_reports(report, report));
+  report["catalog"] = {"not an object"};
+  EXPECT_EQ(check_report(report).error().message(), "/catalog/0: a requirement is an object");
 }
 
 TEST(RedactReport, MasksSecretsEverywhereByShapeAndByValue) {

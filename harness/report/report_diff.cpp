@@ -15,6 +15,12 @@ std::string text(const json& obj, const char* key) {
   return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// Members a hand-edited report may have of another type: read without throwing.
+bool flag(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_boolean() && it->get<bool>();
+}
+
 json change_json(const CaseChange& c) {
   json j = {{"id", c.id}};
   if (!c.old_verdict.empty()) j["old"] = {{"verdict", c.old_verdict}, {"reason", c.old_reason}};
@@ -101,7 +107,7 @@ ReportDiff diff_reports(const json& old_report, const json& new_report) {
   if (text(old_report, "catalog_digest") != text(new_report, "catalog_digest")) {
     d.notes.push_back("the requirement catalog changed between the runs (verdict rules may differ)");
   }
-  if (old_report.value("strict", false) != new_report.value("strict", false)) {
+  if (flag(old_report, "strict") != flag(new_report, "strict")) {
     d.notes.push_back("one run is --strict and the other is not");
   }
   std::map<std::string, const json*> old_cases;

@@ -115,6 +115,13 @@ Status check_report(const json& doc) {
     c.member(*summary, "/summary", "applicable", T::number_integer);
     c.member(*summary, "/summary", "disclaimed_capabilities", T::array);
   }
+  if (auto catalog = doc.find("catalog"); catalog != doc.end()) {
+    if (!catalog->is_array()) return Error(ErrorCode::kParse, "'catalog' must be an array", "/catalog");
+    for (std::size_t i = 0; i < catalog->size() && c.error.ok(); ++i) {
+      if (!(*catalog)[i].is_object()) return Error(ErrorCode::kParse, "a requirement is an object", "/catalog/" + std::to_string(i));
+      c.member((*catalog)[i], "/catalog/" + std::to_string(i), "id", T::string);
+    }
+  }
   const json* cases = c.member(doc, "", "cases", T::array);
   if (cases == nullptr) return c.error;
   for (std::size_t i = 0; i < cases->size() && c.error.ok(); ++i) {

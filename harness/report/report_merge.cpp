@@ -15,6 +15,12 @@ std::string text(const json& obj, const char* key) {
   return it != obj.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// Members a hand-edited report may have of another type: read without throwing.
+bool flag(const json& obj, const char* key) {
+  auto it = obj.find(key);
+  return it != obj.end() && it->is_boolean() && it->get<bool>();
+}
+
 // The worst verdict among `verdicts` (by severity, then FAIL over ERROR over PREREQ_FAILED).
 std::string worst(const std::vector<std::string>& verdicts) {
   static const char* const kOrder[] = {"FAIL", "ERROR", "PREREQ_FAILED", "WARN", "PASS", "INFO", "NOT_APPLICABLE"};
@@ -46,7 +52,7 @@ json merge_reports(const std::vector<MergeInput>& inputs) {
                        {"started", text(r, "started")},
                        {"tool_version", text(r["tool"], "version")},
                        {"catalog_digest", text(r, "catalog_digest")},
-                       {"redacted", r.value("redacted", false)},
+                       {"redacted", flag(r, "redacted")},
                        {"report_dir", in.report_dir},
                        {"index_html", in.index_html},
                        {"summary", r["summary"]}});
@@ -87,7 +93,7 @@ json merge_reports(const std::vector<MergeInput>& inputs) {
     const std::string id = text(r, "id");
     if (reqs.find(id) == reqs.end()) {
       reqs[id] = {{"id", id}, {"spec", text(r, "spec")}, {"section", text(r, "section")},
-                  {"level", text(r, "level")}, {"text", text(r, "text")}, {"quoted", r.value("quoted", false)}};
+                  {"level", text(r, "level")}, {"text", text(r, "text")}, {"quoted", flag(r, "quoted")}};
       req_order.push_back(id);
     }
   };

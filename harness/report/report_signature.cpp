@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <vector>
 #include <nlohmann/json.hpp>
 
 #include "harness/core/bytes.h"
@@ -82,6 +83,29 @@ Result<std::string> public_pem(EVP_PKEY* key) {
   return std::string(data, static_cast<std::size_t>(len));
 }
 
+// SHA-256 of a file, read in chunks (report directories may hold large evidence).
+Result<std::string> file_sha256(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  if (!in) return Error(ErrorCode::kIo, "cannot open", p.string());
+  std::unique_ptr<EVP_MD_CTX, MdCtxFree> ctx(EVP_MD_CTX_new());
+  if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+    return Error(ErrorCode::kCrypto, "SHA-256 unavailable: " + crypto::openssl_error_text());
+  }
+  std::vector<char> chunk(std::size_t{1} << 16);
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    if (in.gcount() > 0 && EVP_DigestUpdate(ctx.get(), chunk.data(), static_cast<std::size_t>(in.gcount())) != 1) {
+      return Error(ErrorCode::kCrypto, "SHA-256 failed: " + crypto::openssl_error_text());
+    }
+  }
+  if (in.bad()) return Error(ErrorCode::kIo, "cannot read", p.string());
+  Bytes digest(EVP_MAX_MD_SIZE);
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(ctx.get(), digest.data(), &len) != 1) return Error(ErrorCode::kCrypto, "SHA-256 failed");
+  digest.resize(len);
+  return hex_encode(digest);
+}
+
 Result<Bytes> read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   if (!in) return Error(ErrorCode::kIo, "cannot open", p.string());
@@ -131,11 +155,9 @@ Result<std::string> report_manifest(const std::string& dir) {
     if (std::any_of(name.begin(), name.end(), [](char c) { return static_cast<unsigned char>(c) < 0x20; })) {
       return Error(ErrorCode::kUnsupported, "a file name with a control character cannot be listed", dir);
     }
-    auto data = read_file(it->path());
-    if (!data.ok()) return data.error();
-    auto digest = crypto::sha256(*data);
+    auto digest = file_sha256(it->path());
     if (!digest.ok()) return digest.error();
-    files[name] = hex_encode(*digest);
+    files[name] = *digest;
   }
   std::string manifest = std::string(kManifestHeader) + "\n";
   for (const auto& [name, digest] : files) manifest += digest + "  " + name + "\n";
@@ -197,14 +219,14 @@ Result<Verification> verify_report(const std::string& dir, const std::string& ke
     v.problems.push_back("missing: " + std::string(kSignatureFile) + " (the directory is not signed)");
     return v;
   }
-  auto raw = read_file(sig_path);
-  if (!raw.ok()) return raw.error();
-  if (raw->size() > (std::size_t{64} << 20)) {
+  if (fs::file_size(sig_path, ec) > (std::size_t{64} << 20)) {
     v.problems.push_back("changed: " + std::string(kSignatureFile) + " (larger than 64 MiB)");
     return v;
   }
+  auto raw = read_file(sig_path);
+  if (!raw.ok()) return raw.error();
   json sig = json::parse(raw->begin(), raw->end(), nullptr, false);
-  if (sig.is_discarded() || !sig.is_object() || sig.value("schema", "") != kSignatureSchema ||
+  if (sig.is_discarded() || !sig.is_object() || !sig.contains("schema") || sig["schema"] != std::string(kSignatureSchema) ||
       !sig.contains("manifest") || !sig["manifest"].is_string() || !sig.contains("signature") ||
       !sig["signature"].is_string() || !sig.contains("algorithm") || !sig["algorithm"].is_string()) {
     v.problems.push_back("changed: " + std::string(kSignatureFile) + " (not a " + std::string(kSignatureSchema) + " document)");

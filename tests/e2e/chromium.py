@@ -24,6 +24,7 @@ FLAGS = [
     "--headless=new",
     "--no-sandbox",  # CI runs as root in a container; the page is our own file, its content inert
     "--disable-gpu",
+    "--disable-dev-shm-usage",  # containers often have a tiny /dev/shm
     "--no-first-run",
     "--no-default-browser-check",
     "--disable-extensions",
