@@ -6,6 +6,7 @@ Status register_wssc_service(engine::Registry& registry) {
   PARLEY_TRY(wssc_service::register_00_capability_probes(registry));
   PARLEY_TRY(wssc_service::register_02_security_context_token(registry));
   PARLEY_TRY(wssc_service::register_03_establishing(registry));
+  PARLEY_TRY(wssc_service::register_07_derived_keys(registry));
   PARLEY_TRY(wssc_service::register_08_referencing(registry));
   return ok_status();
 }

@@ -14,6 +14,7 @@ namespace wssc_service {
 Status register_00_capability_probes(engine::Registry& registry);
 Status register_02_security_context_token(engine::Registry& registry);
 Status register_03_establishing(engine::Registry& registry);
+Status register_07_derived_keys(engine::Registry& registry);
 Status register_08_referencing(engine::Registry& registry);
 }  // namespace wssc_service
 
