@@ -415,6 +415,26 @@ Outcome tampered_nonce(CaseContext& ctx) {
                  security_faults(ctx));
 }
 
+// SC-7-14: a reference to a DKT carries the /dk ValueType of the DKT's own version.
+Outcome wrong_dk_value_type(CaseContext& ctx) {
+  const auto v = ctx.profile().client.versions.sc;
+  const auto other = v == names::ScVersion::kFeb2005 ? names::ScVersion::k1_3 : names::ScVersion::kFeb2005;
+  const std::string own(names::sc(v).dk_token_type);
+  const std::string wrong(names::sc(other).dk_token_type);
+  auto retype = [own, wrong](xml::Document& doc) {
+    auto refs = xml::xpath(doc, "//ds:Signature/ds:KeyInfo/wsse:SecurityTokenReference/wsse:Reference");
+    if (!refs.ok()) return;
+    for (xmlNode* ref : *refs) {
+      if (xml::attribute(ref, "", "ValueType").value == own) xml::set_attribute(ref, "", "", "ValueType", wrong);
+    }
+  };
+  return refused(ctx,
+                 {{"a signature whose reference to its DKT carries the " + std::string(names::sc(other).label) +
+                       " /dk ValueType (the key unchanged)",
+                   {}, retype}},
+                 security_faults(ctx));
+}
+
 }  // namespace
 
 Status register_07_derived_keys(engine::Registry& r) {
@@ -531,6 +551,12 @@ Status register_07_derived_keys(engine::Registry& r) {
                  "Between normal messages, a signed message whose signing DKT's nonce is then altered by one bit.",
                  "A security fault (wsse:FailedCheck); the context keeps working.",
                  "Caching derived keys by DKT wsu:Id or by context instead of by the token's values.", tampered_nonce));
+  PARLEY_TRY(add("wrong-dk-value-type", "A reference to a DKT with the other version's /dk ValueType is refused",
+                 {"SC-7-14"},
+                 "Between normal messages, one whose signature references its DKT by #Id with the other WS-SC "
+                 "version's /dk ValueType (KeyInfo is not signed: the signature still verifies).",
+                 "A security fault; the context keeps working.", "Resolving #Id and ignoring ValueType.",
+                 wrong_dk_value_type));
   return ok_status();
 }
 
