@@ -157,7 +157,7 @@ TEST(WsscServiceSuite, DerivedKeyCasesCatchEveryDerivedKeyFault) {
   engine::Registry registry;
   ASSERT_TRUE(register_wssc_service(registry).ok());
   const auto clean = run_derived_key_cases(registry, std::nullopt);
-  ASSERT_GE(clean.size(), 25u);
+  ASSERT_GE(clean.size(), 29u);
   for (const auto& [id, r] : clean) {
     EXPECT_TRUE(r.verdict == engine::Verdict::kPass || r.verdict == engine::Verdict::kInfo ||
                 (r.verdict == engine::Verdict::kNotApplicable && !r.reason.empty()))
@@ -179,7 +179,8 @@ TEST(WsscServiceSuite, DerivedKeyCasesCatchEveryDerivedKeyFault) {
   };
   const std::vector<Expectation> expectations = {
       {oracle::Fault::kAcceptDktWithoutNonce, {"wssc/07/no-nonce", "wssc/07/empty-nonce"}, engine::Verdict::kWarn},
-      {oracle::Fault::kIgnoreDktGeneration, {"wssc/07/generation"}, engine::Verdict::kFail},
+      {oracle::Fault::kIgnoreDktGeneration, {"wssc/07/generation", "wssc/07/generation-not-offset-zero"},
+       engine::Verdict::kFail},
       {oracle::Fault::kIgnoreDktLabel, {"wssc/07/custom-label"}, engine::Verdict::kFail},
       {oracle::Fault::kUnboundedDkt,
        {"wssc/07/offset-beyond-bound", "wssc/07/generation-beyond-bound", "wssc/07/length-outside-suite",

@@ -3,6 +3,7 @@
 // default) every builder writes what the specs require. Each switch names the rule it breaks.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -22,6 +23,8 @@ struct DktDeviations {
   bool omit_str = false;                  // SC-7-11: no SecurityTokenReference to the source
   // The key actually used differs from what the DKT says (a sender bug: SC-7-10).
   bool derive_with_wrong_label = false;
+  std::optional<std::uint64_t> derive_offset;  // SC-7-07: the key taken at this offset instead
+  std::optional<std::uint64_t> derive_length;  // SC-7-05: the key of this length instead
 };
 
 struct SctDeviations {

@@ -109,6 +109,11 @@ Result<SecuredInfo> secure_envelope(xml::Document& doc, const ContextKey& contex
     PARLEY_ASSIGN_OR_RETURN(dkt.nonce, crypto::random_bytes(shaped ? shape.nonce_bytes : 16));
     DerivedKeyToken for_key = dkt;
     if (o.deviations.dkt.derive_with_wrong_label) for_key.label = "not the label the token says";
+    if (o.deviations.dkt.derive_offset) {
+      for_key.generation.reset();
+      for_key.offset = o.deviations.dkt.derive_offset;
+    }
+    if (o.deviations.dkt.derive_length) for_key.length = o.deviations.dkt.derive_length;
     // A sender that writes no (or an empty) nonce derives without one: the key matches the token.
     if (o.deviations.dkt.omit_nonce || o.deviations.dkt.empty_nonce) for_key.nonce = Bytes{};
     PARLEY_ASSIGN_OR_RETURN(Bytes key, for_key.derive(source));

@@ -415,6 +415,37 @@ Outcome tampered_nonce(CaseContext& ctx) {
                  security_faults(ctx));
 }
 
+// SC-7-05: a DKT without Length means 32 bytes, not the suite's signing length.
+Outcome default_length_is_32(CaseContext& ctx) {
+  const std::uint64_t len = signature_length(ctx);
+  if (len == 32) {
+    return Outcome::not_applicable("the profile's signing keys are 32 bytes: a receiver taking the suite's length as "
+                                   "the default cannot be told apart");
+  }
+  return refused(ctx,
+                 {{"a DKT without wsc:Length signed with a " + std::to_string(len) +
+                       "-byte key (the suite's length, not the default 32)",
+                   [len](wssc::ProtectOptions& o) {
+                     o.signature_key_length = 32;  // no Length written
+                     o.deviations.dkt.derive_length = len;
+                   }}},
+                 security_faults(ctx));
+}
+
+// SC-7-07: Generation g means offset g x Length, not offset 0.
+Outcome generation_not_offset_zero(CaseContext& ctx) {
+  const std::uint64_t len = signature_length(ctx);
+  return refused(ctx,
+                 {{"a DKT with Generation 1 and Length " + std::to_string(len) +
+                       " signed with the key at offset 0 (not at offset " + std::to_string(len) + ")",
+                   [len](wssc::ProtectOptions& o) {
+                     o.dkt.generation = 1;
+                     o.dkt.length = len;
+                     o.deviations.dkt.derive_offset = 0;
+                   }}},
+                 security_faults(ctx));
+}
+
 // SC-7-14: a reference to a DKT carries the /dk ValueType of the DKT's own version.
 Outcome wrong_dk_value_type(CaseContext& ctx) {
   const auto v = ctx.profile().client.versions.sc;
@@ -446,16 +477,17 @@ Status register_07_derived_keys(engine::Registry& r) {
   };
   // Positive.
   PARLEY_TRY(add("default-dkt", "A DKT with only a reference and a nonce is derived with every default",
-                 {"SC-7-03", "SC-7-05", "SC-7-06", "SC-7-07", "SC-7-10"},
-                 "A message signed with a DKT that has no @Algorithm, Offset, Generation, Length or Label: P_SHA1 "
-                 "with the default label, offset 0, 32 bytes.",
+                 {"SC-7-03", "SC-7-05", "SC-7-06", "SC-7-07", "SC-7-10", "SC-7-14"},
+                 "A message signed with a DKT that has no @Algorithm, Offset, Generation, Length or Label (P_SHA1 "
+                 "with the default label, offset 0, 32 bytes), referenced by #Id with the /dk ValueType.",
                  "Accepted.", "Another default length (e.g. the suite's); a default label other than the spec's.",
                  default_dkt));
   PARLEY_TRY(add("generation", "Generation g derives the key at offset g x Length", {"SC-7-07", "SC-7-10"},
                  "A message signed with a DKT with Generation 1 and Length L (the key at offset L).", "Accepted.",
                  "Ignoring Generation and deriving at offset 0.", generation));
-  PARLEY_TRY(add("offset", "An explicit Offset within 64 bytes is honoured", {"SC-7-07", "SC-7-10"},
-                 "A message signed with a DKT with Offset 48 and Length L.", "Accepted.",
+  PARLEY_TRY(add("offset", "An explicit Offset within 64 bytes is honoured", {"SC-7-01", "SC-7-07", "SC-7-10", "SC-7-20"},
+                 "A message signed with a DKT with Offset 48 and Length L (schema order, unsignedLong values).",
+                 "Accepted.",
                  "Ignoring Offset; refusing any non-zero Offset.", offset));
   PARLEY_TRY(add("custom-label", "A custom wsc:Label is used for the derivation", {"SC-7-06", "SC-7-21", "SC-7-10"},
                  "A message signed with a DKT whose wsc:Label is 'parley custom label'.", "Accepted.",
@@ -543,7 +575,8 @@ Status register_07_derived_keys(engine::Registry& r) {
                  "Between normal messages, one whose signing DKT ends a chain of 7 DKTs.",
                  "A security fault; the context keeps working.", "Unbounded recursion when resolving DKT sources.",
                  deep_chain));
-  PARLEY_TRY(add("wrong-label-key", "A key derived with another label than the DKT's does not verify", {"SC-7-10"},
+  PARLEY_TRY(add("wrong-label-key", "A key derived with another label than the DKT's does not verify",
+                 {"SC-7-06", "SC-7-10", "SC-7-21"},
                  "Between normal messages, one signed with a key derived under a label the DKT does not carry.",
                  "A security fault (wsse:FailedCheck); the context keeps working.",
                  "Trusting a key without re-deriving it from the token.", wrong_label_key));
@@ -551,6 +584,17 @@ Status register_07_derived_keys(engine::Registry& r) {
                  "Between normal messages, a signed message whose signing DKT's nonce is then altered by one bit.",
                  "A security fault (wsse:FailedCheck); the context keeps working.",
                  "Caching derived keys by DKT wsu:Id or by context instead of by the token's values.", tampered_nonce));
+  PARLEY_TRY(add("default-length-is-32", "A DKT without Length is a 32-byte key, not one of the suite's length",
+                 {"SC-7-05"},
+                 "Between normal messages, one whose DKT has no wsc:Length but whose signature uses the key of the "
+                 "suite's signing length (e.g. 24 bytes).",
+                 "A security fault (wsse:FailedCheck); the context keeps working.",
+                 "Taking the algorithm suite's length as the default.", default_length_is_32));
+  PARLEY_TRY(add("generation-not-offset-zero", "Under Generation 1 the key at offset 0 does not verify", {"SC-7-07"},
+                 "Between normal messages, one whose DKT says Generation 1 but whose signature uses the key at "
+                 "offset 0.",
+                 "A security fault (wsse:FailedCheck); the context keeps working.",
+                 "Ignoring wsc:Generation.", generation_not_offset_zero));
   PARLEY_TRY(add("wrong-dk-value-type", "A reference to a DKT with the other version's /dk ValueType is refused",
                  {"SC-7-14"},
                  "Between normal messages, one whose signature references its DKT by #Id with the other WS-SC "
