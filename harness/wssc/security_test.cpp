@@ -177,6 +177,18 @@ TEST(Security, SenderDeviationsAreRefusedWithTheRightFault) {
        WssFault::kFailedCheck, ""},
       {"length before offset", [](ProtectOptions& o) { o.deviations.dkt.length_before_offset = true; },
        WssFault::kInvalidSecurityToken, "SC-7-01"},
+      {"no Length, a 24-byte key",
+       [](ProtectOptions& o) {
+         o.signature_key_length = 32;
+         o.deviations.dkt.derive_length = 24;
+       },
+       WssFault::kFailedCheck, ""},
+      {"Generation 1, the key at offset 0",
+       [](ProtectOptions& o) {
+         o.dkt.generation = 1;
+         o.deviations.dkt.derive_offset = 0;
+       },
+       WssFault::kFailedCheck, ""},
   };
   for (const auto& c : cases) {
     ProtectOptions o;
