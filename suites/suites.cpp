@@ -9,6 +9,7 @@ Status register_wssc_service(engine::Registry& registry) {
   PARLEY_TRY(wssc_service::register_04_amending(registry));
   PARLEY_TRY(wssc_service::register_05_renewing(registry));
   PARLEY_TRY(wssc_service::register_06_cancelling(registry));
+  PARLEY_TRY(wssc_service::register_07_derived_keys(registry));
   PARLEY_TRY(wssc_service::register_08_referencing(registry));
   PARLEY_TRY(wssc_service::register_09_faults(registry));
   PARLEY_TRY(wssc_service::register_10_security(registry));

@@ -17,6 +17,7 @@ Status register_03_establishing(engine::Registry& registry);
 Status register_04_amending(engine::Registry& registry);
 Status register_05_renewing(engine::Registry& registry);
 Status register_06_cancelling(engine::Registry& registry);
+Status register_07_derived_keys(engine::Registry& registry);
 Status register_08_referencing(engine::Registry& registry);
 Status register_09_faults(engine::Registry& registry);
 Status register_10_security(engine::Registry& registry);

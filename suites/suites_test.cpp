@@ -3,8 +3,10 @@
 #include <gtest/gtest.h>
 
 #include <functional>
+#include <map>
 
 #include "harness/engine/runner.h"
+#include "harness/oracle/faults.h"
 #include "harness/oracle/service.h"
 #include "suites/suites.h"
 
@@ -221,6 +223,92 @@ TEST(WsscServiceSuite, EachInjectedFaultTurnsItsCaseRed) {
     EXPECT_TRUE(faulty.verdict == engine::Verdict::kFail || faulty.verdict == engine::Verdict::kWarn)
         << fault_name << " / " << m.case_id << " faulty: " << engine::to_string(faulty.verdict) << " "
         << faulty.reason;
+  }
+}
+
+// The derived-key cases (wssc/07) against the oracle, clean and with each derived-key fault.
+std::map<std::string, engine::CaseResult> run_derived_key_cases(const engine::Registry& registry,
+                                                                std::optional<oracle::Fault> fault) {
+  oracle::ServiceConfig config;
+  if (fault) config.faults.add(*fault);
+  oracle::Service service(config);
+  oracle::TargetProfile profile;
+  profile.client.sts_url = "http://127.0.0.1:1/sts";
+  profile.client.service_url = "http://127.0.0.1:1/service";
+  profile.request_body = "<e:Echo xmlns:e='urn:example'>hi</e:Echo>";
+  engine::RunOptions options;
+  options.jobs = 2;
+  options.filters = {"wssc/07/*"};
+  options.settings.send = [&service](const std::string&, const oracle::SoapRequest& r) -> Result<oracle::SoapResponse> {
+    return service.handle(r);
+  };
+  auto run = engine::run_cases(registry, profile, options);
+  std::map<std::string, engine::CaseResult> out;
+  for (auto& r : run.results) out.emplace(r.test_case->info.id, std::move(r));
+  return out;
+}
+
+TEST(WsscServiceSuite, DerivedKeyCasesCatchEveryDerivedKeyFault) {
+  engine::Registry registry;
+  ASSERT_TRUE(register_wssc_service(registry).ok());
+  const auto clean = run_derived_key_cases(registry, std::nullopt);
+  ASSERT_GE(clean.size(), 29u);
+  for (const auto& [id, r] : clean) {
+    EXPECT_TRUE(r.verdict == engine::Verdict::kPass || r.verdict == engine::Verdict::kInfo ||
+                (r.verdict == engine::Verdict::kNotApplicable && !r.reason.empty()))
+        << id << ": " << engine::to_string(r.verdict) << ", " << r.reason;
+  }
+  // The oracle supports every MAY form these cases try, so nothing is merely INFO on it.
+  for (const char* id : {"wssc/07/implied-key", "wssc/07/dkt-from-dkt", "wssc/07/empty-label", "wssc/07/nonce-sizes",
+                         "wssc/07/default-dkt"}) {
+    ASSERT_TRUE(clean.count(id)) << id;
+    EXPECT_EQ(clean.at(id).verdict, engine::Verdict::kPass) << id << ": " << clean.at(id).reason;
+  }
+
+  // Which cases catch which fault. Cases citing only SHOULD / MAY rows are capped at WARN by the
+  // runner (their raw verdict is FAIL); those citing a confirmed MUST stay FAIL.
+  struct Expectation {
+    oracle::Fault fault;
+    std::vector<std::string> cases;
+    engine::Verdict verdict;
+  };
+  const std::vector<Expectation> expectations = {
+      {oracle::Fault::kAcceptDktWithoutNonce, {"wssc/07/no-nonce", "wssc/07/empty-nonce"}, engine::Verdict::kWarn},
+      {oracle::Fault::kIgnoreDktGeneration, {"wssc/07/generation", "wssc/07/generation-not-offset-zero"},
+       engine::Verdict::kFail},
+      {oracle::Fault::kIgnoreDktLabel, {"wssc/07/custom-label"}, engine::Verdict::kFail},
+      {oracle::Fault::kUnboundedDkt,
+       {"wssc/07/offset-beyond-bound", "wssc/07/generation-beyond-bound", "wssc/07/length-outside-suite",
+        "wssc/07/label-beyond-bound", "wssc/07/nonce-beyond-bound"},
+       engine::Verdict::kWarn},
+      {oracle::Fault::kAcceptUnknownDktAlgorithm, {"wssc/07/unknown-algorithm"}, engine::Verdict::kWarn},
+  };
+  for (const auto& e : expectations) {
+    const auto& info = oracle::fault_info(e.fault);
+    SCOPED_TRACE(std::string(info.name));
+    const auto faulty = run_derived_key_cases(registry, e.fault);
+    for (const auto& id : e.cases) {
+      ASSERT_TRUE(faulty.count(id)) << id;
+      const auto& r = faulty.at(id);
+      EXPECT_EQ(r.raw_verdict, engine::Verdict::kFail) << id << ": " << r.reason;
+      EXPECT_EQ(r.verdict, e.verdict) << id << ": " << r.reason;
+      // The case cites a requirement the fault violates.
+      bool cites = false;
+      for (const auto& req : r.test_case->info.requirements) {
+        for (auto violated : info.requirements) cites = cites || req == violated;
+      }
+      EXPECT_TRUE(cites) << id;
+    }
+    // Cases citing none of the fault's requirements keep their clean verdict.
+    for (const auto& [id, r] : faulty) {
+      bool cites = false;
+      for (const auto& req : r.test_case->info.requirements) {
+        for (auto violated : info.requirements) cites = cites || req == violated;
+      }
+      if (!cites) {
+        EXPECT_EQ(r.verdict, clean.at(id).verdict) << id << ": " << r.reason;
+      }
+    }
   }
 }
 

@@ -3,6 +3,7 @@
 // default) every builder writes what the specs require. Each switch names the rule it breaks.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -16,8 +17,14 @@ struct DktDeviations {
   std::optional<std::string> algorithm;   // SC-7-03/04: an @Algorithm other than P_SHA1
   std::optional<std::string> raw_offset;  // SC-7-20: Offset text as given (e.g. "-1", "abc")
   std::optional<std::string> raw_length;  // SC-7-20: Length text as given
+  // The text of the token's wsc:Generation, as given (SC-7-19): values no sender can derive
+  // at (2^62 x Length overflows 64 bits). The key is derived from the token's Generation.
+  std::optional<std::string> raw_generation;
+  bool omit_str = false;                  // SC-7-11: no SecurityTokenReference to the source
   // The key actually used differs from what the DKT says (a sender bug: SC-7-10).
   bool derive_with_wrong_label = false;
+  std::optional<std::uint64_t> derive_offset;  // SC-7-07: the key taken at this offset instead
+  std::optional<std::uint64_t> derive_length;  // SC-7-05: the key of this length instead
 };
 
 struct SctDeviations {

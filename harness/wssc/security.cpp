@@ -85,21 +85,38 @@ Result<SecuredInfo> secure_envelope(xml::Document& doc, const ContextKey& contex
     to_context = SecurityTokenReference::to_id(sct.wsu_id, names::sc(version).sct_token_type);
   }
 
-  auto make_dkt = [&](std::uint64_t length) -> Result<std::pair<DerivedKeyToken, Bytes>> {
+  // One DKT derived from `source` (referenced by `source_ref`), written as `o.dkt` says; the
+  // key is derived from the token as written (a consistent sender), except where a deviation
+  // says otherwise.
+  const DktShape& shape = o.dkt;
+  auto make_dkt = [&](const SecurityTokenReference& source_ref, ByteView source, std::uint64_t length,
+                      bool explicit_length, bool shaped) -> Result<std::pair<DerivedKeyToken, Bytes>> {
     DerivedKeyToken dkt;
     dkt.version = version;
     dkt.wsu_id = new_wsu_id();
-    dkt.str = to_context;
-    if (length != 32) {  // WCF writes Offset 0 before a non-default Length (wire facts A)
-      dkt.offset = 0;
+    dkt.str = source_ref;
+    if (shaped && shape.write_algorithm) dkt.algorithm = std::string(names::sc(version).p_sha1);
+    if (shaped && shape.generation) {
+      dkt.generation = shape.generation;
+    } else if (shaped && shape.offset) {
+      dkt.offset = shape.offset;
+    }
+    if (length != 32 || explicit_length) {
+      if (!dkt.generation && !dkt.offset) dkt.offset = 0;  // WCF writes Offset 0 before Length (wire facts A)
       dkt.length = length;
     }
-    PARLEY_ASSIGN_OR_RETURN(dkt.nonce, crypto::random_bytes(16));
+    if (shaped) dkt.label = shape.label;
+    PARLEY_ASSIGN_OR_RETURN(dkt.nonce, crypto::random_bytes(shaped ? shape.nonce_bytes : 16));
     DerivedKeyToken for_key = dkt;
     if (o.deviations.dkt.derive_with_wrong_label) for_key.label = "not the label the token says";
+    if (o.deviations.dkt.derive_offset) {
+      for_key.generation.reset();
+      for_key.offset = o.deviations.dkt.derive_offset;
+    }
+    if (o.deviations.dkt.derive_length) for_key.length = o.deviations.dkt.derive_length;
     // A sender that writes no (or an empty) nonce derives without one: the key matches the token.
     if (o.deviations.dkt.omit_nonce || o.deviations.dkt.empty_nonce) for_key.nonce = Bytes{};
-    PARLEY_ASSIGN_OR_RETURN(Bytes key, for_key.derive(context.key));
+    PARLEY_ASSIGN_OR_RETURN(Bytes key, for_key.derive(source));
     return std::make_pair(dkt, key);
   };
 
@@ -108,14 +125,41 @@ Result<SecuredInfo> secure_envelope(xml::Document& doc, const ContextKey& contex
   Bytes encryption_key = context.key;
   SecurityTokenReference encryption_ref = to_context;
   if (o.derived_keys) {
-    PARLEY_ASSIGN_OR_RETURN(auto sig, make_dkt(o.signature_key_length));
-    append_dkt(security, sig.first, o.deviations.dkt);
-    signing_key = sig.second;
-    signing_ref = SecurityTokenReference::to_id(sig.first.wsu_id, dk_value_type(version));
-    info.dkts.push_back(sig.first);
-    info.derived_keys.push_back(sig.second);
+    // Intermediate DKTs of a chain (SC-7-12): each derived from the one before.
+    SecurityTokenReference source_ref = to_context;
+    Bytes source = context.key;
+    for (std::size_t i = 0; i < shape.chain; ++i) {
+      PARLEY_ASSIGN_OR_RETURN(auto link, make_dkt(source_ref, source, 32, false, false));
+      append_dkt(security, link.first, o.deviations.dkt);
+      source_ref = SecurityTokenReference::to_id(link.first.wsu_id, dk_value_type(version));
+      source = link.second;
+      info.dkts.push_back(link.first);
+      info.derived_keys.push_back(link.second);
+    }
+    const std::uint64_t signature_length = shape.length.value_or(o.signature_key_length);
+    if (shape.implied) {
+      // An implied derived key (WS-SC s.7.3): the reference carries the nonce (and 1.3 the length).
+      signing_ref = source_ref;
+      signing_ref.implied_version = version;
+      PARLEY_ASSIGN_OR_RETURN(signing_ref.implied_nonce, crypto::random_bytes(shape.nonce_bytes));
+      DerivedKeyToken implied;
+      implied.version = version;
+      implied.nonce = signing_ref.implied_nonce;
+      if (version != names::ScVersion::kFeb2005) {
+        signing_ref.implied_length = signature_length;
+        implied.length = signature_length;
+      }
+      PARLEY_ASSIGN_OR_RETURN(signing_key, implied.derive(source));
+    } else {
+      PARLEY_ASSIGN_OR_RETURN(auto sig, make_dkt(source_ref, source, signature_length, shape.length.has_value(), true));
+      append_dkt(security, sig.first, o.deviations.dkt);
+      signing_key = sig.second;
+      signing_ref = SecurityTokenReference::to_id(sig.first.wsu_id, dk_value_type(version));
+      info.dkts.push_back(sig.first);
+      info.derived_keys.push_back(sig.second);
+    }
     if (o.encrypt_body) {
-      PARLEY_ASSIGN_OR_RETURN(auto enc, make_dkt(o.encryption_key_length));
+      PARLEY_ASSIGN_OR_RETURN(auto enc, make_dkt(to_context, context.key, o.encryption_key_length, false, !shape.implied));
       append_dkt(security, enc.first, o.deviations.dkt);
       encryption_key = enc.second;
       encryption_ref = SecurityTokenReference::to_id(enc.first.wsu_id, dk_value_type(version));

@@ -24,6 +24,28 @@ struct ContextKey {
   Bytes key;
 };
 
+// What a conformant sender may legitimately vary in the derived keys it writes (WS-SC s.7).
+// The sender derives each key from exactly what it writes: a receiver that reads the token as
+// the spec says computes the same key. Unset fields keep WCF's form (wire facts A): no
+// Generation, Offset 0 only before a non-default Length, no Label, a 16-byte nonce.
+struct DktShape {
+  std::optional<std::uint64_t> generation;  // wsc:Generation g: offset g x Length (SC-7-07)
+  std::optional<std::uint64_t> offset;      // wsc:Offset (ignored when generation is set)
+  // The signing key's length, written as wsc:Length even when it is the default 32 (the
+  // encryption key's length stays encryption_key_length: the cipher fixes it).
+  std::optional<std::uint64_t> length;
+  std::optional<std::string> label;         // wsc:Label; unset: none (the default label, SC-7-06)
+  std::size_t nonce_bytes = 16;             // wsc:Nonce size (WCF: 16; receivers bound it, WCF-03)
+  bool write_algorithm = false;             // @Algorithm = the version's P_SHA1 URI (SC-7-03)
+  // The signing key is derived from `chain` intermediate DKTs (each from the one before, the
+  // first from the context: SC-7-12) instead of from the context directly.
+  std::size_t chain = 0;
+  // The signing key is an implied derived key (SC-7-15): no DKT element, @wsc:Nonce (and in 1.3
+  // @wsc:Length) on the signature's SecurityTokenReference to the context. `generation`,
+  // `offset` and `label` do not apply to it (an implied key has none).
+  bool implied = false;
+};
+
 struct ProtectOptions {
   bool derived_keys = true;                   // else sign / encrypt with the context key directly
   std::uint64_t signature_key_length = 24;    // bytes (WCF, Basic256: 24)
@@ -36,13 +58,14 @@ struct ProtectOptions {
   std::chrono::seconds timestamp_validity{300};
   std::vector<std::string> confirm_signature_values;  // wsse11:SignatureConfirmation per value
   std::optional<Clock::time_point> now;               // default: the system clock
+  DktShape dkt;                                       // with derived_keys
   Deviations deviations;
 };
 
 struct SecuredInfo {
   std::string signature_value;  // base64, as written (a response confirms it)
-  std::vector<DerivedKeyToken> dkts;
-  std::vector<Bytes> derived_keys;  // in the order of dkts
+  std::vector<DerivedKeyToken> dkts;  // every DKT written, in header order (chain, signing, encryption)
+  std::vector<Bytes> derived_keys;    // in the order of dkts
 };
 
 // Adds a wsse:Security header to `doc` (an envelope with Header and Body: see new_envelope)

@@ -445,7 +445,7 @@ xmlNode* append_dkt(xmlNode* parent, const DerivedKeyToken& dkt, const DktDeviat
   } else if (!dkt.algorithm.empty()) {
     xml::set_attribute(el, "", "", "Algorithm", dkt.algorithm);
   }
-  if (dkt.str) append_str(el, *dkt.str);
+  if (dkt.str && !deviations.omit_str) append_str(el, *dkt.str);
   if (dkt.properties_name) {
     xmlNode* props = xml::add_element(el, wsc, prefix::kWsc, "Properties");
     xml::add_element(props, wsc, prefix::kWsc, "Name", *dkt.properties_name);
@@ -453,7 +453,10 @@ xmlNode* append_dkt(xmlNode* parent, const DerivedKeyToken& dkt, const DktDeviat
   auto length_text = [&] { return deviations.raw_length.value_or(std::to_string(dkt.length.value_or(32))); };
   const bool write_length = dkt.length.has_value() || deviations.raw_length.has_value();
   if (deviations.length_before_offset && write_length) xml::add_element(el, wsc, prefix::kWsc, "Length", length_text());
-  if (dkt.generation) xml::add_element(el, wsc, prefix::kWsc, "Generation", std::to_string(*dkt.generation));
+  if (dkt.generation) {
+    xml::add_element(el, wsc, prefix::kWsc, "Generation",
+                     deviations.raw_generation.value_or(std::to_string(*dkt.generation)));
+  }
   if (dkt.offset || deviations.raw_offset || (deviations.offset_and_generation && dkt.generation)) {
     xml::add_element(el, wsc, prefix::kWsc, "Offset",
                      deviations.raw_offset.value_or(std::to_string(dkt.offset.value_or(0))));
