@@ -41,6 +41,11 @@ std::vector<Mode> modes() {
   oracle::ServiceConfig server;
   server.entropy = oracle::EntropyMode::kServer;
   out.push_back({"server-entropy", server});
+  oracle::ServiceConfig feb_sct_key;  // Feb 2005, signed with the context key referenced by Identifier
+  feb_sct_key.versions = wssc::Versions{names::SoapVersion::k1_1, names::AddressingVersion::k2004_08,
+                                        names::ScVersion::kFeb2005};
+  feb_sct_key.derived_keys = false;
+  out.push_back({"feb2005-sct-key", feb_sct_key});
   oracle::ServiceConfig confirming;
   confirming.signature_confirmation = true;
   confirming.encrypt_responses = true;

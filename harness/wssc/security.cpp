@@ -298,13 +298,21 @@ Result<Bytes> HeaderWalk::key_for(const SecurityTokenReference& str, int depth, 
                  "WSS-7-02");
     }
   } else {
-    // An absolute URI: the Identifier of a context established earlier (SC-8-04).
-    if (!str.value_type.empty() && str.value_type != names::sc(version()).sct_token_type) {
-      return wss(WssFault::kInvalidSecurityToken, where,
-                 "reference by URI with ValueType '" + str.value_type + "' (expected the SCT token type)", "SC-8-02");
+    // An absolute URI: the Identifier of a context established earlier (SC-8-04). With no token
+    // in the header to tell the version, the reference's ValueType (the /sct URI) tells it.
+    names::ScVersion referenced = str.implied_nonce ? str.implied_version : version();
+    if (!str.value_type.empty()) {
+      if (str.value_type == names::sc(names::ScVersion::k1_3).sct_token_type && !str.implied_nonce) {
+        referenced = names::ScVersion::k1_3;
+      } else if (str.value_type == names::sc(names::ScVersion::kFeb2005).sct_token_type && !str.implied_nonce) {
+        referenced = names::ScVersion::kFeb2005;
+      }
+      if (str.value_type != names::sc(referenced).sct_token_type) {
+        return wss(WssFault::kInvalidSecurityToken, where,
+                   "reference by URI with ValueType '" + str.value_type + "' (expected the SCT token type)", "SC-8-02");
+      }
     }
-    PARLEY_ASSIGN_OR_RETURN(base, context_key(str.implied_nonce ? str.implied_version : version(), str.uri,
-                                              str.instance, nullptr));
+    PARLEY_ASSIGN_OR_RETURN(base, context_key(referenced, str.uri, str.instance, nullptr));
   }
   if (str.implied_nonce) {  // implied derived key (WS-SC s.7.3)
     DerivedKeyToken implied;
