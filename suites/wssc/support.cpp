@@ -59,7 +59,16 @@ Issuance issue_raw(engine::CaseContext& ctx, const std::string& label,
   out.answer = ctx.send(label, ctx.profile().client.sts_url, request->doc, t.rst_sct, std::move(soap_action));
   if (out.answer.kind == engine::Answer::Kind::kSuccess) {
     auto parsed = xml::parse(ctx.evidence().exchanges.back().response_body);
-    if (parsed.ok()) out.response = std::move(*parsed);
+    if (parsed.ok()) {
+      // The certificate bootstraps sign and encrypt the answer: the cases read it opened.
+      Status opened = client->open_issue_response(*parsed, *request);
+      if (!opened.ok()) {
+        out.answer.kind = engine::Answer::Kind::kNotSoap;
+        out.answer.detail = "the issuance response does not verify: " + opened.error().message();
+        return out;
+      }
+      out.response = std::move(*parsed);
+    }
   }
   return out;
 }
