@@ -85,7 +85,8 @@ Result<std::optional<Bytes>> Client::fresh_entropy() {
   return std::optional<Bytes>(std::move(b));
 }
 
-Result<Client::IssueRequest> Client::issue_request(const std::function<void(wssc::RequestSecurityToken&)>& edit) {
+Result<Client::IssueRequest> Client::issue_request(const std::function<void(wssc::RequestSecurityToken&)>& edit,
+                                                   const std::function<void(xml::Document&)>& edit_document) {
   const names::TrustVersion tv = config_.versions.trust();
   const auto& t = names::trust(tv);
   const auto& sc = names::sc(config_.versions.sc);
@@ -121,6 +122,7 @@ Result<Client::IssueRequest> Client::issue_request(const std::function<void(wssc
   std::optional<Bytes> sent_entropy;
   if (rst.entropy && rst.entropy->kind == wssc::KeyMaterial::Kind::kBinarySecret) sent_entropy = rst.entropy->secret;
   wssc::append_rst(wssc::envelope_body(p.doc), rst);
+  if (edit_document) edit_document(p.doc);
   std::optional<certs::PendingRequest> pending;
   if (cert_mode) {
     PARLEY_ASSIGN_OR_RETURN(certs::ClientCredentials credentials, certificate_credentials());

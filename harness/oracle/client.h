@@ -67,9 +67,11 @@ class Client {
     std::optional<Bytes> entropy;  // the client entropy in it
     std::optional<certs::PendingRequest> pending;  // certificate bootstraps: what opens the answer
   };
-  // An RST/SCT issue request with the bootstrap's tokens; `edit` may change the RST first
-  // (before the certificate bootstraps sign and encrypt it).
-  Result<IssueRequest> issue_request(const std::function<void(wssc::RequestSecurityToken&)>& edit = {});
+  // An RST/SCT issue request with the bootstrap's tokens; `edit` may change the RST first, and
+  // `edit_document` the envelope once the RST is in it (both before a certificate bootstrap
+  // signs and encrypts it).
+  Result<IssueRequest> issue_request(const std::function<void(wssc::RequestSecurityToken&)>& edit = {},
+                                     const std::function<void(xml::Document&)>& edit_document = {});
   // Verifies and decrypts the answer to `request` in place when a certificate bootstrap
   // protected it; nothing to do for the other bootstraps.
   Status open_issue_response(xml::Document& response, const IssueRequest& request) const;

@@ -6,11 +6,14 @@
 
 #include <chrono>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include "harness/oracle/cert_bootstrap.h"
 #include "harness/oracle/context_store.h"
+#include "harness/oracle/faults.h"
+#include "harness/oracle/replay_cache.h"
 #include "harness/wssc/envelope.h"
 #include "harness/wssc/security.h"
 #include "harness/wssc/trust.h"
@@ -66,6 +69,15 @@ struct ServiceConfig {
   bool allow_amend = true;
   std::chrono::seconds max_clock_skew{300};
   wssc::DktLimits dkt_limits;
+  // Replay detection (WCF LocalServiceSecuritySettings: DetectReplays, ReplayCacheSize,
+  // ReplayWindow): a message whose signature was seen within the window is refused, and so is
+  // one whose Timestamp is older than the window (the cache could not tell).
+  bool detect_replays = true;
+  std::size_t replay_cache_size = 900000;
+  std::chrono::seconds replay_window{300};
+
+  // Injected non-conformances (`parley serve --fault`); never part of the printed profile.
+  FaultSet faults;
 };
 
 struct SoapRequest {
@@ -110,6 +122,10 @@ class Service {
     std::uint64_t key_size = 0;
   };
   Result<KeyDecision> decide_key(const wssc::RequestSecurityToken& rst);
+  // Refuses a replayed message (WSS-13-01), unless replay detection is off.
+  Status check_replay(const wssc::OpenedMessage& opened, Clock::time_point now);
+  // Opens an SCT-protected request with the store (and the injected faults).
+  Result<wssc::OpenedMessage> open_request(xml::Document& request, Clock::time_point now, bool allow_expired);
   Status authenticate(const wssc::EnvelopeView& view, const SoapRequest& raw, Clock::time_point now,
                       std::string& principal);
   // A UsernameToken against config_.users (both username bootstraps).
@@ -128,8 +144,14 @@ class Service {
   SoapResponse fault_response(const Error& error, std::string_view relates_to) const;
   SoapResponse to_response(const xml::Document& doc, int status) const;
 
+  bool fault(Fault f) const { return config_.faults.has(f); }
+
   ServiceConfig config_;
   ContextStore store_;
+  ReplayCache replays_;
+  // Fault resolve-unknown-identifier: the context resolved last.
+  std::mutex last_mu_;
+  std::optional<wssc::ContextKey> last_context_;
 };
 
 }  // namespace parley::oracle

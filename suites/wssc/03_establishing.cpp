@@ -1,4 +1,6 @@
 // WS-SecureConversation 1.3 section 3 (catalog 2.2): establishing a security context.
+#include <libxml/tree.h>
+
 #include "suites/suites.h"
 #include "suites/wssc/support.h"
 
@@ -80,6 +82,29 @@ Outcome wrong_request_type(CaseContext& ctx) {
   return engine::judge_negative(step);
 }
 
+// WST-3.1-01: a RequestType in the other WS-Trust namespace is refused.
+Outcome mixed_trust_namespace(CaseContext& ctx) {
+  const names::TrustVersion tv = ctx.profile().client.versions.trust();
+  const names::TrustVersion other =
+      tv == names::TrustVersion::k1_3 ? names::TrustVersion::kFeb2005 : names::TrustVersion::k1_3;
+  engine::NegativeStep step;
+  step.control = [&] { return sup::issue_raw(ctx, "control").answer; };
+  step.mutant = [&] {
+    return sup::issue_raw(ctx, "mutant", {}, [&](xml::Document& doc) {
+             auto rt = xml::xpath(doc, "//*[local-name()='RequestType']");
+             if (!rt.ok()) return;
+             for (xmlNode* n : *rt) {
+               xmlNodeSetContent(n, xml::to_xml_chars(std::string(names::trust(other).request_issue).c_str()));
+             }
+           }).answer;
+  };
+  step.expected = {names::trust_fault(tv, names::TrustFault::kInvalidRequest),
+                   names::trust_fault(tv, names::TrustFault::kBadRequest)};
+  step.context_survives = false;
+  step.mutation = "an RST/SCT whose RequestType is the Issue URI of " + std::string(names::trust(other).label);
+  return engine::judge_negative(step);
+}
+
 // SC-3-03: the RSTR echoes the requested TokenType.
 Outcome token_type_echoed(CaseContext& ctx) {
   return with_issuance(ctx, [&](const xml::Document&, const wssc::TrustResponse& r, const sup::Issuance&) {
@@ -138,6 +163,17 @@ Outcome key_size_honoured(CaseContext& ctx) {
       return Outcome::fail("wst:KeySize says " + std::to_string(*rstr.key_size) + " bits but the key has " +
                            std::to_string(issued));
     }
+    // The key computed from what the response says must be the key the service holds.
+    if (!rstr.requested_token) return Outcome::fail("KeySize " + std::to_string(bits) + ": no token in the response");
+    sup::Session session;
+    session.client = ctx.new_client("KeySize " + std::to_string(bits));
+    session.context = wssc::ContextKey{*rstr.requested_token, *key};
+    Answer used = sup::send_application(ctx, session, "call with the " + std::to_string(issued) + "-bit key");
+    if (used.kind != Answer::Kind::kSuccess) {
+      return Outcome::fail("KeySize " + std::to_string(bits) + ": the " + std::to_string(issued) +
+                           "-bit key computed from the response does not protect messages the service accepts: " +
+                           used.describe());
+    }
     observations += " KeySize " + std::to_string(bits) + ": issued " + std::to_string(issued) + " bits;";
   }
   return Outcome::pass("the issued keys have the sizes reported:" + observations);
@@ -164,6 +200,57 @@ Outcome lifetime(CaseContext& ctx) {
     if (lt->expires.empty()) return Outcome::info("wst:Lifetime without Expires");
     return Outcome::pass("wst:Lifetime " + lt->created + " .. " + lt->expires);
   });
+}
+
+// SC-3-11, SC-5-09 (time-bound): the key window wst:Lifetime announces is enforced. A message
+// sent after Expires is refused, with wsc:RenewNeeded as SC-5-09 asks.
+Outcome lifetime_enforced(CaseContext& ctx) {
+  auto session = sup::establish(ctx);
+  if (!session.ok()) return Outcome::prereq_failed(session.error().message());
+  std::optional<wssc::Lifetime> lifetime;
+  const auto& exchanges = session->client->exchanges();
+  if (!exchanges.empty() && exchanges.front().response) {
+    auto doc = xml::parse(exchanges.front().response->body);
+    if (doc.ok()) {
+      auto r = sup::trust_response(*doc);
+      if (r.ok() && !r->responses.empty()) lifetime = r->responses.front().lifetime;
+    }
+  }
+  if (!lifetime || lifetime->expires.empty()) {
+    return Outcome::not_applicable("the issuance announced no wst:Lifetime/wsu:Expires, so there is no end to wait for");
+  }
+  auto expires = wssc::parse_utc(lifetime->expires);
+  if (!expires.ok()) return Outcome::fail("wst:Lifetime/wsu:Expires '" + lifetime->expires + "' is not a UTC time");
+  Answer before = sup::send_application(ctx, *session, "control (before Expires)");
+  if (before.kind != Answer::Kind::kSuccess) {
+    return Outcome::prereq_failed("a message under the fresh context was not accepted: " + before.describe());
+  }
+  // One second past Expires, measured on parley's clock (loopback targets share it).
+  const auto until = *expires + std::chrono::seconds(1) - std::chrono::system_clock::now();
+  const auto duration = std::max(std::chrono::milliseconds(0),
+                                 std::chrono::duration_cast<std::chrono::milliseconds>(until));
+  if (Status waited = ctx.wait(duration, "reaching wst:Lifetime Expires " + lifetime->expires); !waited.ok()) {
+    return Outcome::not_applicable(waited.error().what());
+  }
+  Answer after = sup::send_application(ctx, *session, "after Expires");
+  const names::QName renew_needed = names::sc_fault(ctx.profile().client.versions.sc, names::ScFault::kRenewNeeded);
+  switch (after.kind) {
+    case Answer::Kind::kFault:
+      if (after.fault->specific() == renew_needed) {
+        return Outcome::pass("after Expires " + lifetime->expires + " the message was refused with " + after.describe());
+      }
+      return Outcome::warn("after Expires the message was refused with " + after.describe() + ", SC-5-09 asks for " +
+                           wssc::clark(renew_needed));
+    case Answer::Kind::kSuccess:
+      return Outcome::fail("a message under the context's key was accepted after its wst:Lifetime Expires " +
+                           lifetime->expires);
+    case Answer::Kind::kBareHttpError:
+    case Answer::Kind::kNotSoap:
+      return Outcome::fail("after Expires the message was answered with " + after.describe() +
+                           "; a refusal must be a SOAP fault (" + wssc::clark(renew_needed) + ")");
+    case Answer::Kind::kTransportError: break;
+  }
+  return Outcome::error("no answer after Expires: " + after.detail);
 }
 
 // SC-3-17: dispatch is on wsa:Action, even when the HTTP SOAPAction is empty (SOAP 1.1).
@@ -228,6 +315,13 @@ Status register_03_establishing(engine::Registry& r) {
                      "wst:InvalidRequest (or wst:BadRequest) for the mutant.",
                      "Dispatching on the action alone and issuing anyway."},
                     wrong_request_type}));
+  PARLEY_TRY(r.add({{"wssc/03/mixed-trust-namespace", "A RequestType of the other WS-Trust namespace is refused",
+                     {"WST-3.1-01"}, "ISS", issue, false,
+                     "A normal issue request, one whose RequestType is the other Trust version's Issue URI, a "
+                     "normal one.",
+                     "wst:InvalidRequest (or wst:BadRequest) for the mutant.",
+                     "Comparing only the last path segment of RequestType."},
+                    mixed_trust_namespace}));
   PARLEY_TRY(r.add({{"wssc/03/token-type-echoed", "The RSTR names the requested SCT token type",
                      {"SC-3-03"}, "ISS", issue, false, "An RST/SCT naming the /sct token type.",
                      "The RSTR's wst:TokenType equals it.", "No TokenType in the RSTR (a SHOULD: WARN)."},
@@ -240,7 +334,8 @@ Status register_03_establishing(engine::Registry& r) {
                     references}));
   PARLEY_TRY(r.add({{"wssc/03/key-size", "KeySize far outside the suite is clamped or refused, and honestly reported",
                      {"SC-3-09", "WST-KS-01"}, "ISS", issue, false, "Issue requests with KeySize 64 and 4096.",
-                     "Each is refused with a fault, or answered with a key of the size wst:KeySize reports.",
+                     "Each is refused with a fault, or answered with a key of the size wst:KeySize reports, and that key "
+                     "protects a message the service accepts.",
                      "Reporting one size and issuing another."},
                     key_size_honoured}));
   PARLEY_TRY(r.add({{"wssc/03/context-echoed", "RSTR/@Context echoes RST/@Context", {"SC-3-10"}, "ISS", issue, false,
@@ -252,6 +347,14 @@ Status register_03_establishing(engine::Registry& r) {
                      "wst:Lifetime with wsu:Created <= wsu:Expires in UTC, or none (INFO).",
                      "Local times with an offset; Expires before Created."},
                     lifetime}));
+  PARLEY_TRY(r.add({{"wssc/03/lifetime-enforced", "The key window of wst:Lifetime is enforced (time-bound)",
+                     {"SC-3-11", "SC-5-09"}, "SVC", issue, false,
+                     "Issue, one message before wst:Lifetime Expires, wait until one second past it (if that is "
+                     "within --max-wait), then the same message again.",
+                     "The first is accepted; the second is refused with wsc:RenewNeeded.",
+                     "Keys that never expire; a Lifetime that announces one window and enforces another; an "
+                     "expired key answered with a 500."},
+                    lifetime_enforced}));
   PARLEY_TRY(r.add({{"wssc/03/empty-soapaction", "RST/SCT with an empty SOAPAction is dispatched on wsa:Action",
                      {"SC-3-17"}, "ISS", issue, false, "A SOAP 1.1 RST/SCT with the HTTP header SOAPAction: \"\".",
                      "Issued as usual (WCF may send an empty SOAPAction).",
