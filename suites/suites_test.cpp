@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 
+#include "harness/core/x509_test_support.h"
 #include "harness/engine/runner.h"
 #include "harness/oracle/faults.h"
 #include "harness/oracle/service.h"
@@ -16,7 +17,13 @@ namespace {
 struct Mode {
   const char* name;
   oracle::ServiceConfig service;
+  oracle::ClientConfig client;  // the certificate credentials a client needs (when any)
 };
+
+const x509::testing::TestPki& pki() {
+  static const x509::testing::TestPki p = x509::testing::TestPki::make();
+  return p;
+}
 
 std::vector<Mode> modes() {
   std::vector<Mode> out;
@@ -26,30 +33,44 @@ std::vector<Mode> modes() {
       c.versions = wssc::Versions{soap, sc == names::ScVersion::kFeb2005 ? names::AddressingVersion::k2004_08
                                                                          : names::AddressingVersion::k1_0,
                                   sc};
-      out.push_back({"versions", c});
+      out.push_back({"versions", c, {}});
     }
   }
   oracle::ServiceConfig ut;
   ut.bootstrap = oracle::Bootstrap::kUsernameToken;
   ut.users = {{"alice", "wonderland"}};
-  out.push_back({"username-token", ut});
+  out.push_back({"username-token", ut, {}});
   oracle::ServiceConfig pre;
   pre.bootstrap = oracle::Bootstrap::kPresharedSct;
   pre.preshared_identifier = "urn:uuid:00000000-0000-4000-8000-0000000000aa";
   pre.preshared_key = Bytes(32, 7);
-  out.push_back({"preshared-sct", pre});
+  out.push_back({"preshared-sct", pre, {}});
   oracle::ServiceConfig server;
   server.entropy = oracle::EntropyMode::kServer;
-  out.push_back({"server-entropy", server});
+  out.push_back({"server-entropy", server, {}});
   oracle::ServiceConfig feb_sct_key;  // Feb 2005, signed with the context key referenced by Identifier
   feb_sct_key.versions = wssc::Versions{names::SoapVersion::k1_1, names::AddressingVersion::k2004_08,
                                         names::ScVersion::kFeb2005};
   feb_sct_key.derived_keys = false;
-  out.push_back({"feb2005-sct-key", feb_sct_key});
+  out.push_back({"feb2005-sct-key", feb_sct_key, {}});
+  // The certificate bootstraps (harness/oracle/cert_bootstrap.h).
+  for (auto [name, bootstrap] : {std::pair{"x509-mutual", oracle::Bootstrap::kX509Mutual},
+                                 std::pair{"anonymous-for-certificate", oracle::Bootstrap::kAnonymousForCertificate},
+                                 std::pair{"username-for-certificate", oracle::Bootstrap::kUsernameForCertificate}}) {
+    oracle::ServiceConfig c;
+    c.bootstrap = bootstrap;
+    c.users = {{"alice", "wonderland"}};
+    c.certificates.own = *x509::Credentials::from_pem(pki().server.certificate, pki().server.private_key);
+    c.certificates.client_cas = *x509::TrustStore::from_pem(pki().ca.certificate);
+    oracle::ClientConfig client;
+    client.client_certificate = *x509::Credentials::from_pem(pki().client.certificate, pki().client.private_key);
+    client.service_certificate = *x509::Certificate::from_pem(pki().server.certificate);
+    out.push_back({name, c, client});
+  }
   oracle::ServiceConfig confirming;
   confirming.signature_confirmation = true;
   confirming.encrypt_responses = true;
-  out.push_back({"signature-confirmation", confirming});
+  out.push_back({"signature-confirmation", confirming, {}});
   return out;
 }
 
@@ -57,6 +78,7 @@ TEST(WsscServiceSuite, OracleInEveryModePassesEveryApplicableCase) {
   engine::Registry registry;
   ASSERT_TRUE(register_wssc_service(registry).ok());
   ASSERT_GE(registry.all().size(), 18u);
+  std::map<std::string, std::size_t> passed;
   for (const auto& mode : modes()) {
     oracle::Service service(mode.service);
     oracle::TargetProfile profile;
@@ -69,6 +91,8 @@ TEST(WsscServiceSuite, OracleInEveryModePassesEveryApplicableCase) {
     profile.client.password = "wonderland";
     profile.client.preshared_identifier = mode.service.preshared_identifier;
     profile.client.preshared_key = mode.service.preshared_key;
+    profile.client.client_certificate = mode.client.client_certificate;
+    profile.client.service_certificate = mode.client.service_certificate;
     profile.request_body = "<e:Echo xmlns:e='urn:example'>hi</e:Echo>";
     profile.amend = true;
     profile.replay_detection = mode.service.detect_replays;
@@ -79,6 +103,7 @@ TEST(WsscServiceSuite, OracleInEveryModePassesEveryApplicableCase) {
       return service.handle(r);
     };
     auto run = engine::run_cases(registry, profile, options);
+    for (const auto& r : run.results) passed[mode.name] += r.verdict == engine::Verdict::kPass ? 1 : 0;
     for (const auto& r : run.results) {
       EXPECT_NE(r.verdict, engine::Verdict::kFail) << mode.name << " " << r.test_case->info.id << ": " << r.reason;
       EXPECT_NE(r.verdict, engine::Verdict::kError) << mode.name << " " << r.test_case->info.id << ": " << r.reason;
@@ -88,6 +113,11 @@ TEST(WsscServiceSuite, OracleInEveryModePassesEveryApplicableCase) {
       }
     }
     EXPECT_EQ(run.summary.exit_code, 0) << mode.name;
+  }
+  // The certificate bootstraps run every case a username-token service runs.
+  EXPECT_GE(passed["username-token"], 15u);
+  for (const char* name : {"x509-mutual", "anonymous-for-certificate", "username-for-certificate"}) {
+    EXPECT_EQ(passed[name], passed["username-token"]) << name;
   }
 }
 

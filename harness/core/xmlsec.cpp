@@ -713,9 +713,11 @@ Result<Verification> verify(xml::Document& doc, xmlNode* signature, const Signat
 
 // ---- encryption -------------------------------------------------------------------------------
 
-Result<xmlNode*> encrypt_content(xml::Document& doc, xmlNode* element, BlockCipher cipher,
-                                 ByteView key, xmlNode* key_info_content) {
-  const std::string where = "xmlsec::encrypt_content";
+namespace {
+
+// encrypt_content / encrypt_element: `type` is xmlSecTypeEncContent or xmlSecTypeEncElement.
+Result<xmlNode*> encrypt_node(xml::Document& doc, xmlNode* element, BlockCipher cipher, ByteView key,
+                              xmlNode* key_info_content, const xmlChar* type, const std::string& where) {
   PARLEY_TRY(initialize());
   if (!doc || element == nullptr || element->doc != doc.get() ||
       element->type != XML_ELEMENT_NODE) {
@@ -729,8 +731,11 @@ Result<xmlNode*> encrypt_content(xml::Document& doc, xmlNode* element, BlockCiph
                  where);
   }
   LibraryErrors errors;
-  NodeGuard encrypted(xmlSecTmplEncDataCreate(doc.get(), algorithm.transform(), nullptr,
-                                              xmlSecTypeEncContent, nullptr, nullptr));
+  if (type == xmlSecTypeEncElement && (element->parent == nullptr || element->parent->type != XML_ELEMENT_NODE)) {
+    return Error(ErrorCode::kInvalidArgument, "the element to encrypt must have a parent element", where);
+  }
+  NodeGuard encrypted(xmlSecTmplEncDataCreate(doc.get(), algorithm.transform(), nullptr, type,
+                                              nullptr, nullptr));
   xmlNode* encrypted_node = encrypted.get();
   if (encrypted_node == nullptr || xmlSecTmplEncDataEnsureCipherValue(encrypted_node) == nullptr) {
     return failure(ErrorCode::kCrypto, "cannot create the xenc:EncryptedData template", where,
@@ -744,7 +749,7 @@ Result<xmlNode*> encrypt_content(xml::Document& doc, xmlNode* element, BlockCiph
   if (xmlSecEncCtxXmlEncrypt(ctx.get(), encrypted_node, element) < 0) {
     return failure(ErrorCode::kCrypto, "encryption failed", where, errors);
   }
-  encrypted.release();  // now the content of `element`
+  encrypted.release();  // now the content of `element` (or in its place)
   if (key_info_content != nullptr) {
     xmlNode* key_info = xmlSecTmplEncDataEnsureKeyInfo(encrypted_node, nullptr);
     if (key_info == nullptr) {
@@ -753,6 +758,20 @@ Result<xmlNode*> encrypt_content(xml::Document& doc, xmlNode* element, BlockCiph
     PARLEY_TRY(add_key_info_content(doc, key_info, key_info_content, where));
   }
   return encrypted_node;
+}
+
+}  // namespace
+
+Result<xmlNode*> encrypt_content(xml::Document& doc, xmlNode* element, BlockCipher cipher,
+                                 ByteView key, xmlNode* key_info_content) {
+  return encrypt_node(doc, element, cipher, key, key_info_content, xmlSecTypeEncContent,
+                      "xmlsec::encrypt_content");
+}
+
+Result<xmlNode*> encrypt_element(xml::Document& doc, xmlNode* element, BlockCipher cipher,
+                                 ByteView key, xmlNode* key_info_content) {
+  return encrypt_node(doc, element, cipher, key, key_info_content, xmlSecTypeEncElement,
+                      "xmlsec::encrypt_element");
 }
 
 namespace {
@@ -844,7 +863,7 @@ Result<xmlNode*> decrypt(xml::Document& doc, xmlNode* encrypted_data, ByteView k
 }
 
 Result<xmlNode*> encrypt_key(xml::Document& doc, xmlNode* parent, ByteView symmetric_key,
-                             const crypto::RsaKey& recipient) {
+                             const crypto::RsaKey& recipient, xmlNode* key_info_content) {
   const std::string where = "xmlsec::encrypt_key";
   PARLEY_TRY(initialize());
   if (!doc || parent == nullptr || parent->doc != doc.get() || parent->type != XML_ELEMENT_NODE) {
@@ -889,6 +908,13 @@ Result<xmlNode*> encrypt_key(xml::Document& doc, xmlNode* parent, ByteView symme
   if (xmlSecEncCtxBinaryEncrypt(ctx.get(), encrypted_node, symmetric_key.data(),
                                 static_cast<xmlSecSize>(symmetric_key.size())) < 0) {
     return failure(ErrorCode::kCrypto, "RSA-OAEP encryption failed", where, errors);
+  }
+  if (key_info_content != nullptr) {
+    xmlNode* key_info = xmlSecTmplEncDataEnsureKeyInfo(encrypted_node, nullptr);
+    if (key_info == nullptr) {
+      return failure(ErrorCode::kInternal, "cannot add ds:KeyInfo", where, errors);
+    }
+    PARLEY_TRY(add_key_info_content(doc, key_info, key_info_content, where));
   }
   return encrypted.release();
 }

@@ -104,6 +104,11 @@ enum class BlockCipher { kAes128Cbc, kAes192Cbc, kAes256Cbc };
 // `key`. Optional KeyInfo content as for signatures. Returns the EncryptedData element.
 Result<xmlNode*> encrypt_content(xml::Document& doc, xmlNode* element, BlockCipher cipher,
                                  ByteView key, xmlNode* key_info_content = nullptr);
+// Replaces `element` itself with an xenc:EncryptedData (Type=Element) encrypted under `key`
+// (e.g. a wsse:UsernameToken in a Security header, as WCF encrypts it). Returns the
+// EncryptedData element, which now stands where `element` stood (`element` is freed).
+Result<xmlNode*> encrypt_element(xml::Document& doc, xmlNode* element, BlockCipher cipher,
+                                 ByteView key, xmlNode* key_info_content = nullptr);
 // Decrypts an xenc:EncryptedData (Type Content or Element, AES-CBC, CipherValue only: a
 // CipherReference is refused) in place with `key`; `encrypted_data` is freed. Returns the first
 // node replacing it (nullptr when the plaintext is empty; leading text that libxml2 merges into
@@ -111,9 +116,10 @@ Result<xmlNode*> encrypt_content(xml::Document& doc, xmlNode* element, BlockCiph
 Result<xmlNode*> decrypt(xml::Document& doc, xmlNode* encrypted_data, ByteView key);
 
 // Builds an xenc:EncryptedKey (RSA-OAEP-MGF1P, SHA-1) carrying `symmetric_key` for `recipient`,
-// as the last child of `parent`.
+// as the last child of `parent`. Optional ds:KeyInfo content naming the recipient's key (e.g. a
+// wsse:SecurityTokenReference with a ThumbprintSHA1 KeyIdentifier), copied after encryption.
 Result<xmlNode*> encrypt_key(xml::Document& doc, xmlNode* parent, ByteView symmetric_key,
-                             const crypto::RsaKey& recipient);
+                             const crypto::RsaKey& recipient, xmlNode* key_info_content = nullptr);
 // Decrypts an xenc:EncryptedKey (rsa-oaep-mgf1p only) with the recipient's private key.
 Result<Bytes> decrypt_key(xml::Document& doc, xmlNode* encrypted_key,
                           const crypto::RsaKey& private_key);

@@ -712,5 +712,55 @@ TEST(XmlsecEncrypt, EncryptedKeyWithRsa15IsRefused) {
             "not supported");
 }
 
+TEST(XmlsecEncrypt, ElementEncryptionReplacesTheElementAndRoundTrips) {
+  xml::Document doc = parse(kEnvelope);
+  const std::string original = xml::serialize(doc);
+  const Bytes key = key_bytes(0x30, 32);
+  xmlNode* timestamp = one(doc, "//wsu:Timestamp");
+  xmlNode* security = timestamp->parent;
+  Result<xmlNode*> encrypted = encrypt_element(doc, timestamp, BlockCipher::kAes256Cbc, key);
+  ASSERT_TRUE(encrypted.ok()) << encrypted.error().message();
+  std::vector<xmlNode*> children = xml::child_elements(security);
+  ASSERT_EQ(children.size(), 1u);
+  EXPECT_EQ(children[0], *encrypted);
+  EXPECT_EQ(xml::attribute(*encrypted, "", "Type").value, "http://www.w3.org/2001/04/xmlenc#Element");
+  const std::string sent = xml::serialize(doc);
+  EXPECT_EQ(sent.find("Timestamp"), std::string::npos);
+  EXPECT_EQ(sent.find("2024-01-01"), std::string::npos);
+
+  xml::Document received = parse(sent);
+  Result<xmlNode*> decrypted = decrypt(received, one(received, "//xenc:EncryptedData"), key);
+  ASSERT_TRUE(decrypted.ok()) << decrypted.error().message();
+  EXPECT_TRUE(xml::is_element(*decrypted, "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd",
+                              "Timestamp"));
+  EXPECT_EQ(xml::serialize(received), original);
+
+  xml::Document lone = parse("<r/>");
+  Result<xmlNode*> root = encrypt_element(lone, lone.root(), BlockCipher::kAes256Cbc, key);
+  ASSERT_FALSE(root.ok());
+  EXPECT_EQ(root.error().message(), "xmlsec::encrypt_element: the element to encrypt must have a parent element");
+}
+
+TEST(XmlsecEncrypt, EncryptedKeyCarriesKeyInfoInSchemaOrder) {
+  xml::Document doc = parse(kEnvelope);
+  xml::Document reference = parse(
+      R"(<o:SecurityTokenReference xmlns:o="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">)"
+      R"(<o:KeyIdentifier ValueType="urn:thumbprint">AAAA</o:KeyIdentifier></o:SecurityTokenReference>)");
+  const Bytes symmetric = key_bytes(0x66, 32);
+  Result<xmlNode*> encrypted_key = encrypt_key(doc, one(doc, "//wsse:Security"), symmetric,
+                                               public_of(rsa_key(0)), reference.root());
+  ASSERT_TRUE(encrypted_key.ok()) << encrypted_key.error().message();
+  std::vector<xmlNode*> parts = xml::child_elements(*encrypted_key);
+  ASSERT_EQ(parts.size(), 3u);
+  EXPECT_TRUE(xml::is_element(parts[0], kXenc, "EncryptionMethod"));
+  EXPECT_TRUE(xml::is_element(parts[1], kDs, "KeyInfo"));
+  EXPECT_EQ(xml::text_content(xml::child_elements(xml::child_elements(parts[1])[0])[0]), "AAAA");
+  EXPECT_TRUE(xml::is_element(parts[2], kXenc, "CipherData"));
+  xml::Document received = wire(doc);
+  Result<Bytes> decrypted = decrypt_key(received, one(received, "//xenc:EncryptedKey"), rsa_key(0));
+  ASSERT_TRUE(decrypted.ok()) << decrypted.error().message();
+  EXPECT_EQ(*decrypted, symmetric);
+}
+
 }  // namespace
 }  // namespace parley::xmlsec

@@ -85,14 +85,19 @@ Result<std::optional<Bytes>> Client::fresh_entropy() {
   return std::optional<Bytes>(std::move(b));
 }
 
-Result<Client::IssueRequest> Client::issue_request(const std::function<void(wssc::RequestSecurityToken&)>& edit) {
+Result<Client::IssueRequest> Client::issue_request(const std::function<void(wssc::RequestSecurityToken&)>& edit,
+                                                   const std::function<void(xml::Document&)>& edit_document) {
   const names::TrustVersion tv = config_.versions.trust();
   const auto& t = names::trust(tv);
   const auto& sc = names::sc(config_.versions.sc);
   Prepared p = prepare(t.rst_sct, config_.sts_url);
-  xmlNode* security = wssc::security_header(p.doc, true);
-  wssc::append_timestamp(security, wssc::make_timestamp(wssc::Clock::now(), std::chrono::seconds(300)));
+  const std::optional<certs::Mode> cert_mode = certificate_mode(config_.bootstrap);
+  if (!cert_mode) {
+    xmlNode* security = wssc::security_header(p.doc, true);
+    wssc::append_timestamp(security, wssc::make_timestamp(wssc::Clock::now(), std::chrono::seconds(300)));
+  }
   if (config_.bootstrap == Bootstrap::kUsernameToken) {
+    xmlNode* security = wssc::security_header(p.doc, true);
     wssc::UsernameToken ut;
     if (config_.password_digest) {
       PARLEY_ASSIGN_OR_RETURN(ut, wssc::UsernameToken::with_digest(config_.username, config_.password,
@@ -117,7 +122,50 @@ Result<Client::IssueRequest> Client::issue_request(const std::function<void(wssc
   std::optional<Bytes> sent_entropy;
   if (rst.entropy && rst.entropy->kind == wssc::KeyMaterial::Kind::kBinarySecret) sent_entropy = rst.entropy->secret;
   wssc::append_rst(wssc::envelope_body(p.doc), rst);
-  return IssueRequest{std::move(p.doc), sent_entropy};
+  if (edit_document) edit_document(p.doc);
+  std::optional<certs::PendingRequest> pending;
+  if (cert_mode) {
+    PARLEY_ASSIGN_OR_RETURN(certs::ClientCredentials credentials, certificate_credentials());
+    PARLEY_ASSIGN_OR_RETURN(pending, certs::secure_request(p.doc, *cert_mode, credentials, certificate_suite(),
+                                                           p.signed_ids, wssc::Clock::now()));
+  }
+  return IssueRequest{std::move(p.doc), sent_entropy, std::move(pending)};
+}
+
+Result<certs::ClientCredentials> Client::certificate_credentials() const {
+  certs::ClientCredentials c;
+  c.own = config_.client_certificate;
+  c.service = config_.service_certificate;
+  if (config_.bootstrap == Bootstrap::kUsernameForCertificate) {
+    wssc::UsernameToken ut;
+    if (config_.password_digest) {
+      PARLEY_ASSIGN_OR_RETURN(ut, wssc::UsernameToken::with_digest(config_.username, config_.password,
+                                                                   wssc::Clock::now()));
+    } else {
+      ut.username = config_.username;
+      ut.password = config_.password;
+    }
+    c.username_token = std::move(ut);
+  }
+  return c;
+}
+
+certs::Suite Client::certificate_suite() const {
+  certs::Suite s;
+  s.symmetric_signature = config_.signature_method;
+  s.digest = config_.digest_method;
+  s.signature_key_length = config_.signature_key_length;
+  s.encryption_key_length = config_.encryption_key_length;
+  s.sc = config_.versions.sc;
+  return s;
+}
+
+Status Client::open_issue_response(xml::Document& response, const IssueRequest& request) const {
+  if (!request.pending) return ok_status();
+  certs::ReadPolicy policy;
+  policy.now = wssc::Clock::now();
+  PARLEY_ASSIGN_OR_RETURN(certs::ClientCredentials credentials, certificate_credentials());
+  return certs::open_response(response, *request.pending, credentials, certificate_suite(), policy);
 }
 
 Result<wssc::ContextKey> Client::context_from_issue_response(const xml::Document& response,
@@ -142,6 +190,7 @@ Status Client::issue() {
   const auto& t = names::trust(config_.versions.trust());
   PARLEY_ASSIGN_OR_RETURN(IssueRequest request, issue_request());
   PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, request.doc, t.rst_sct));
+  PARLEY_TRY(open_issue_response(response, request));
   PARLEY_ASSIGN_OR_RETURN(context_, context_from_issue_response(response, request.entropy));
   return ok_status();
 }

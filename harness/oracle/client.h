@@ -26,6 +26,10 @@ struct ClientConfig {
   bool password_digest = true;
   std::string preshared_identifier;
   Bytes preshared_key;
+  // Certificate bootstraps: the client certificate and key (x509-mutual), and the service
+  // certificate the client encrypts to and verifies the answer with (all three).
+  std::optional<x509::Credentials> client_certificate;
+  std::optional<x509::Certificate> service_certificate;
   std::uint64_t key_size = 256;        // bits requested (wst:KeySize)
   std::size_t entropy_bytes = 32;      // client entropy (0 = send none)
   bool derived_keys = true;
@@ -61,9 +65,19 @@ class Client {
   struct IssueRequest {
     xml::Document doc;
     std::optional<Bytes> entropy;  // the client entropy in it
+    std::optional<certs::PendingRequest> pending;  // certificate bootstraps: what opens the answer
   };
-  // An RST/SCT issue request with the bootstrap's tokens; `edit` may change the RST first.
-  Result<IssueRequest> issue_request(const std::function<void(wssc::RequestSecurityToken&)>& edit = {});
+  // An RST/SCT issue request with the bootstrap's tokens; `edit` may change the RST first, and
+  // `edit_document` the envelope once the RST is in it (both before a certificate bootstrap
+  // signs and encrypts it).
+  Result<IssueRequest> issue_request(const std::function<void(wssc::RequestSecurityToken&)>& edit = {},
+                                     const std::function<void(xml::Document&)>& edit_document = {});
+  // Verifies and decrypts the answer to `request` in place when a certificate bootstrap
+  // protected it; nothing to do for the other bootstraps.
+  Status open_issue_response(xml::Document& response, const IssueRequest& request) const;
+  // The certificate bootstraps' credentials and suite, from the configuration.
+  Result<certs::ClientCredentials> certificate_credentials() const;
+  certs::Suite certificate_suite() const;
   // An application request protected with `context` and `options`.
   Result<xml::Document> application_request(std::string_view body_xml, const wssc::ContextKey& context,
                                             const wssc::ProtectOptions& options);

@@ -121,13 +121,34 @@ Result<wssc::Versions> parse_versions(Section& s) {
 }
 
 Result<Bootstrap> parse_bootstrap(const std::string& text, const std::string& where) {
-  if (text == "none") return Bootstrap::kNone;
-  if (text == "username-token") return Bootstrap::kUsernameToken;
-  if (text == "preshared-sct") return Bootstrap::kPresharedSct;
+  for (Bootstrap b : {Bootstrap::kNone, Bootstrap::kUsernameToken, Bootstrap::kPresharedSct, Bootstrap::kX509Mutual,
+                      Bootstrap::kAnonymousForCertificate, Bootstrap::kUsernameForCertificate}) {
+    if (text == to_string(b)) return b;
+  }
   return config_error("bootstrap \"" + text +
-                          "\" is not supported (none, username-token, preshared-sct; the certificate "
-                          "bootstraps come with the certificate work)",
+                          "\" is not supported (none, username-token, preshared-sct, x509-mutual, "
+                          "anonymous-for-certificate, username-for-certificate)",
                       where);
+}
+
+// A file name from a config, relative to the config's directory.
+std::string resolve_path(const std::string& name, const std::string& base_dir) {
+  std::filesystem::path p(name);
+  if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
+  return p.lexically_normal().string();
+}
+
+// The certificate bootstraps wrap keys with RSA-OAEP (xmlsec::encrypt_key); the *Rsa15 suites
+// would need RSA 1.5, which parley does not send (Bleichenbacher).
+Status check_certificate_suite(Bootstrap b, std::string_view suite, const std::string& where) {
+  if (!certificate_mode(b)) return ok_status();
+  const names::AlgorithmSuite* s = names::find_algorithm_suite(suite);
+  if (s != nullptr && s->asymmetric_key_wrap != names::alg::kRsaOaepMgf1p) {
+    return config_error("bootstrap \"" + std::string(to_string(b)) + "\" wraps keys with RSA-OAEP; algorithm suite '" +
+                            std::string(suite) + "' asks for RSA 1.5, which parley does not implement",
+                        where);
+  }
+  return ok_status();
 }
 
 // A key given inline (hex / base64:) or in a file holding hex.
@@ -226,7 +247,8 @@ std::string_view sc_name(names::ScVersion v) {
 
 Result<ServeConfig> parse_serve_config(std::string_view text, const std::string& base_dir) {
   PARLEY_ASSIGN_OR_RETURN(toml::table root, parse_toml(text, "oracle config"));
-  PARLEY_TRY(no_unknown_tables(root, {"server", "wssc", "limits", "users", "preshared"}, "oracle config"));
+  PARLEY_TRY(no_unknown_tables(root, {"server", "wssc", "limits", "users", "preshared", "message_security"},
+                               "oracle config"));
   ServeConfig c;
   ServiceConfig& svc = c.service;
 
@@ -319,9 +341,44 @@ Result<ServeConfig> parse_serve_config(std::string_view text, const std::string&
   PARLEY_ASSIGN_OR_RETURN(svc.preshared_identifier, preshared.str("identifier", ""));
   PARLEY_ASSIGN_OR_RETURN(svc.preshared_key, key_from(preshared, base_dir, "preshared"));
   PARLEY_TRY(preshared.no_unknown_keys());
-  if (svc.bootstrap == Bootstrap::kUsernameToken && svc.users.empty()) {
-    return config_error("bootstrap = \"username-token\" needs at least one entry in [users]", "wssc.bootstrap");
+  if ((svc.bootstrap == Bootstrap::kUsernameToken || svc.bootstrap == Bootstrap::kUsernameForCertificate) &&
+      svc.users.empty()) {
+    return config_error("bootstrap = \"" + std::string(to_string(svc.bootstrap)) +
+                            "\" needs at least one entry in [users]",
+                        "wssc.bootstrap");
   }
+  Section msec(root["message_security"].as_table(), "message_security");
+  PARLEY_ASSIGN_OR_RETURN(std::string msec_cert, msec.str("certificate", ""));
+  PARLEY_ASSIGN_OR_RETURN(std::string msec_key, msec.str("private_key", ""));
+  PARLEY_ASSIGN_OR_RETURN(std::string msec_ca, msec.str("trusted_ca", ""));
+  PARLEY_TRY(msec.no_unknown_keys());
+  if (msec_cert.empty() != msec_key.empty()) {
+    return config_error("give certificate and private_key together", "message_security");
+  }
+  if (!msec_cert.empty()) {
+    c.message_certificate_file = std::filesystem::absolute(resolve_path(msec_cert, base_dir)).string();
+    auto creds = x509::Credentials::load_pem_files(c.message_certificate_file, resolve_path(msec_key, base_dir));
+    if (!creds.ok()) return config_error(creds.error().message(), "message_security");
+    svc.certificates.own = std::move(*creds);
+  }
+  if (!msec_ca.empty()) {
+    auto cas = x509::TrustStore::load_pem_file(resolve_path(msec_ca, base_dir));
+    if (!cas.ok()) return config_error(cas.error().message(), "message_security.trusted_ca");
+    svc.certificates.client_cas = std::move(*cas);
+  }
+  if (certificate_mode(svc.bootstrap)) {
+    if (!svc.certificates.own) {
+      return config_error("bootstrap = \"" + std::string(to_string(svc.bootstrap)) +
+                              "\" needs [message_security] certificate and private_key (scripts/gen-certs makes them)",
+                          "wssc.bootstrap");
+    }
+    if (svc.bootstrap == Bootstrap::kX509Mutual && !svc.certificates.client_cas) {
+      return config_error("bootstrap = \"x509-mutual\" needs [message_security] trusted_ca (the CA of client "
+                          "certificates)",
+                          "wssc.bootstrap");
+    }
+  }
+  PARLEY_TRY(check_certificate_suite(svc.bootstrap, svc.algorithm_suite, "wssc.algorithm_suite"));
   if (svc.bootstrap == Bootstrap::kPresharedSct) {
     if (svc.preshared_identifier.empty() || svc.preshared_key.size() < 16) {
       return config_error("bootstrap = \"preshared-sct\" needs [preshared] identifier and a key of >= 16 bytes",
@@ -376,13 +433,22 @@ std::string target_profile(const ServeConfig& c, const std::string& base_url) {
   o << "key_size = " << s.default_key_size << "\n";
   o << "request_body = \"<e:Echo xmlns:e='urn:example'>hi</e:Echo>\"\n\n";
   o << "[credentials]\n";
-  if (s.bootstrap == Bootstrap::kUsernameToken && !s.users.empty()) {
+  if ((s.bootstrap == Bootstrap::kUsernameToken || s.bootstrap == Bootstrap::kUsernameForCertificate) &&
+      !s.users.empty()) {
     o << "username = " << q(s.users.begin()->first) << "\n";
     o << "password = " << q(s.users.begin()->second) << "\n";
   }
   if (s.bootstrap == Bootstrap::kPresharedSct) {
     o << "sct_identifier = " << q(s.preshared_identifier) << "\n";
     o << "sct_key = " << q(hex_encode(s.preshared_key)) << "\n";
+  }
+  if (certificate_mode(s.bootstrap)) {
+    o << "service_certificate_file = " << q(c.message_certificate_file) << "\n";
+    if (s.bootstrap == Bootstrap::kX509Mutual) {
+      o << "# x509-mutual: a client certificate issued by the service's trusted CA, e.g.\n";
+      o << "# client_certificate_file = \"client.pem\"\n";
+      o << "# client_key_file = \"client.key\"\n";
+    }
   }
   o << "\n[capabilities]\n";
   o << "renew = " << (s.allow_renew ? "true" : "false") << "\n";
@@ -435,7 +501,37 @@ Result<TargetProfile> parse_target_profile(std::string_view text, const std::str
   PARLEY_ASSIGN_OR_RETURN(c.preshared_identifier, cred.str("sct_identifier", ""));
   PARLEY_ASSIGN_OR_RETURN(std::string sct_key, cred.str("sct_key", ""));
   PARLEY_ASSIGN_OR_RETURN(std::string sct_key_file, cred.str("sct_key_file", ""));
+  PARLEY_ASSIGN_OR_RETURN(std::string client_cert_file, cred.str("client_certificate_file", ""));
+  PARLEY_ASSIGN_OR_RETURN(std::string client_key_file, cred.str("client_key_file", ""));
+  PARLEY_ASSIGN_OR_RETURN(std::string service_cert_file, cred.str("service_certificate_file", ""));
   PARLEY_TRY(cred.no_unknown_keys());
+  if (client_cert_file.empty() != client_key_file.empty()) {
+    return config_error("give client_certificate_file and client_key_file together", "credentials");
+  }
+  if (!client_cert_file.empty()) {
+    auto creds = x509::Credentials::load_pem_files(resolve_path(client_cert_file, base_dir),
+                                                   resolve_path(client_key_file, base_dir));
+    if (!creds.ok()) return config_error(creds.error().message(), "credentials.client_certificate_file");
+    c.client_certificate = std::move(*creds);
+  }
+  if (!service_cert_file.empty()) {
+    auto cert = x509::Certificate::load_pem_file(resolve_path(service_cert_file, base_dir));
+    if (!cert.ok()) return config_error(cert.error().message(), "credentials.service_certificate_file");
+    c.service_certificate = std::move(*cert);
+  }
+  if (certificate_mode(c.bootstrap)) {
+    const std::string b(to_string(c.bootstrap));
+    if (!c.service_certificate) {
+      return config_error("bootstrap " + b + " needs service_certificate_file", "credentials");
+    }
+    if (c.bootstrap == Bootstrap::kX509Mutual && !c.client_certificate) {
+      return config_error("bootstrap x509-mutual needs client_certificate_file and client_key_file", "credentials");
+    }
+    if (c.bootstrap == Bootstrap::kUsernameForCertificate && c.username.empty()) {
+      return config_error("bootstrap username-for-certificate needs username and password", "credentials");
+    }
+  }
+  PARLEY_TRY(check_certificate_suite(c.bootstrap, p.algorithm_suite, "wssc.algorithm_suite"));
   std::string key_text = sct_key;
   if (!sct_key_file.empty()) {
     std::filesystem::path kp(sct_key_file);

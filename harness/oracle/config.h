@@ -17,6 +17,8 @@ struct ServeConfig {
   bool tls = false;
   std::string certificate_file;  // PEM
   std::string private_key_file;  // PEM
+  // [message_security] certificate (absolute path; --print-profile names it for clients).
+  std::string message_certificate_file;
   std::string sts_path = "/sts";
   std::string service_path = "/service";
   ServiceConfig service;

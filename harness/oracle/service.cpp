@@ -77,8 +77,20 @@ std::string_view to_string(Bootstrap b) {
     case Bootstrap::kNone: return "none";
     case Bootstrap::kUsernameToken: return "username-token";
     case Bootstrap::kPresharedSct: return "preshared-sct";
+    case Bootstrap::kX509Mutual: return "x509-mutual";
+    case Bootstrap::kAnonymousForCertificate: return "anonymous-for-certificate";
+    case Bootstrap::kUsernameForCertificate: return "username-for-certificate";
   }
   return "none";
+}
+
+std::optional<certs::Mode> certificate_mode(Bootstrap b) {
+  switch (b) {
+    case Bootstrap::kX509Mutual: return certs::Mode::kMutual;
+    case Bootstrap::kAnonymousForCertificate: return certs::Mode::kAnonymous;
+    case Bootstrap::kUsernameForCertificate: return certs::Mode::kUsername;
+    default: return std::nullopt;
+  }
 }
 
 std::string_view to_string(EntropyMode e) {
@@ -208,6 +220,10 @@ Status Service::authenticate(const wssc::EnvelopeView& view, const SoapRequest& 
     }
     case Bootstrap::kUsernameToken:
       break;
+    case Bootstrap::kX509Mutual:
+    case Bootstrap::kAnonymousForCertificate:
+    case Bootstrap::kUsernameForCertificate:
+      return Error(ErrorCode::kInternal, "certificate bootstraps are opened by open_certificate_request", "authenticate");
   }
   auto fail = [&](std::string what) {
     Error e(ErrorCode::kVerification, std::move(what), "wsse:UsernameToken");
@@ -230,20 +246,27 @@ Status Service::authenticate(const wssc::EnvelopeView& view, const SoapRequest& 
     }
   }
   if (!token) return fail("no wsse:UsernameToken");
-  if (!token->digest && !raw.over_tls && !config_.allow_password_text_without_tls) {
-    return fail("a PasswordText UsernameToken is accepted over TLS only");
-  }
-  auto user = config_.users.find(token->username);
-  if (user == config_.users.end() || !token->verify_password(user->second)) {
+  return check_user(*token, raw.over_tls || config_.allow_password_text_without_tls, now, principal);
+}
+
+Status Service::check_user(const wssc::UsernameToken& token, bool password_text_ok, Clock::time_point now,
+                           std::string& principal) const {
+  auto fail = [&](std::string what) {
+    Error e(ErrorCode::kVerification, std::move(what), "wsse:UsernameToken");
+    return e.with_fault(clark(names::wss_fault(WssFault::kFailedAuthentication)));
+  };
+  if (!token.digest && !password_text_ok) return fail("a PasswordText UsernameToken is accepted over TLS only");
+  auto user = config_.users.find(token.username);
+  if (user == config_.users.end() || !token.verify_password(user->second)) {
     return fail("unknown user or wrong password");
   }
-  if (token->digest && !token->created.empty()) {
-    auto created = wssc::parse_utc(token->created);
+  if (token.digest && !token.created.empty()) {
+    auto created = wssc::parse_utc(token.created);
     if (!created.ok() || *created + config_.max_clock_skew < now || *created > now + config_.max_clock_skew) {
       return fail("the digest's wsu:Created is outside the allowed clock skew");
     }
   }
-  principal = token->username;
+  principal = token.username;
   return ok_status();
 }
 
@@ -341,26 +364,33 @@ Status Service::protect_response(xml::Document& response, const wssc::OpenedMess
   return ok_status();
 }
 
-Result<xml::Document> Service::issue(xml::Document&, const wssc::EnvelopeView& view, const SoapRequest& raw,
+Result<xml::Document> Service::issue(xml::Document& request, const wssc::EnvelopeView& view, const SoapRequest& raw,
                                      Clock::time_point now) {
   const names::TrustVersion tv = config_.versions.trust();
   const auto& t = names::trust(tv);
   std::string principal;
-  PARLEY_TRY(authenticate(view, raw, now, principal));
-  if (view.body_child == nullptr) {
+  xmlNode* body_child = view.body_child;
+  std::optional<certs::OpenedRequest> secured;  // certificate bootstraps: how to answer
+  if (auto mode = certificate_mode(config_.bootstrap)) {
+    PARLEY_ASSIGN_OR_RETURN(secured, open_certificate_request(request, *mode, now, principal));
+    body_child = secured->body_child;
+  } else {
+    PARLEY_TRY(authenticate(view, raw, now, principal));
+  }
+  if (body_child == nullptr) {
     return trust_reject(tv, TrustFault::kInvalidRequest, "the Body holds no wst:RequestSecurityToken", "SC-3-01");
   }
   if (fault(Fault::kMixedTrustNamespace)) {
     // Injected fault: a RequestType of the other Trust namespace is read as this one's Issue.
     const names::TrustVersion other =
         tv == names::TrustVersion::k1_3 ? names::TrustVersion::kFeb2005 : names::TrustVersion::k1_3;
-    for (xmlNode* c : xml::child_elements(view.body_child)) {
+    for (xmlNode* c : xml::child_elements(body_child)) {
       if (xml::local_name(c) == "RequestType" && xml::text_content(c) == names::trust(other).request_issue) {
         xmlNodeSetContent(c, xml::to_xml_chars(std::string(t.request_issue).c_str()));
       }
     }
   }
-  auto rst = wssc::parse_rst(view.body_child);
+  auto rst = wssc::parse_rst(body_child);
   if (!rst.ok()) return rst.error().with_fault(clark(names::trust_fault(tv, TrustFault::kInvalidRequest)));
   if (rst->version != tv) {
     return trust_reject(tv, TrustFault::kInvalidRequest, "the RST is in another WS-Trust namespace", "WST-3.1-01");
@@ -411,6 +441,10 @@ Result<xml::Document> Service::issue(xml::Document&, const wssc::EnvelopeView& v
   resp.collection = tv == names::TrustVersion::k1_3 && !fault(Fault::kBareRstrUnder13);  // SC-3-05
   resp.responses.push_back(std::move(r));
   wssc::append_trust_response(wssc::envelope_body(doc), resp);
+  if (secured) {
+    PARLEY_TRY(certs::secure_response(doc, *secured, config_.certificates, certificate_suite(), signed_ids, now));
+    return doc;
+  }
   // The issuance response is protected by the transport (or not at all for bootstrap "none").
   xmlNode* security = wssc::security_header(doc, true);
   wssc::append_timestamp(security, wssc::make_timestamp(now, std::chrono::seconds(300)));

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "harness/oracle/cert_bootstrap.h"
 #include "harness/oracle/context_store.h"
 #include "harness/oracle/faults.h"
 #include "harness/oracle/replay_cache.h"
@@ -19,11 +20,22 @@
 
 namespace parley::oracle {
 
-enum class Bootstrap { kNone, kUsernameToken, kPresharedSct };
+// How an RST/SCT is authenticated. The last three are WCF's message-security bootstraps
+// (MutualCertificate, AnonymousForCertificate, UserNameForCertificate; harness/oracle/cert_bootstrap.h).
+enum class Bootstrap {
+  kNone,
+  kUsernameToken,
+  kPresharedSct,
+  kX509Mutual,
+  kAnonymousForCertificate,
+  kUsernameForCertificate,
+};
 enum class EntropyMode { kCombined, kClient, kServer };
 
 std::string_view to_string(Bootstrap b);
 std::string_view to_string(EntropyMode e);
+// The certificate bootstrap mode, or nullopt for the others.
+std::optional<certs::Mode> certificate_mode(Bootstrap b);
 
 struct ServiceConfig {
   wssc::Versions versions;
@@ -33,6 +45,9 @@ struct ServiceConfig {
   // kPresharedSct: the context both sides know in advance.
   std::string preshared_identifier;
   Bytes preshared_key;
+  // Certificate bootstraps: the service's message-security certificate and key, and the CAs
+  // client certificates must chain to (x509-mutual).
+  certs::ServiceCredentials certificates;
 
   EntropyMode entropy = EntropyMode::kCombined;
   std::uint64_t default_key_size = 256;  // bits (Basic256)
@@ -113,6 +128,13 @@ class Service {
   Result<wssc::OpenedMessage> open_request(xml::Document& request, Clock::time_point now, bool allow_expired);
   Status authenticate(const wssc::EnvelopeView& view, const SoapRequest& raw, Clock::time_point now,
                       std::string& principal);
+  // A UsernameToken against config_.users (both username bootstraps).
+  Status check_user(const wssc::UsernameToken& token, bool password_text_ok, Clock::time_point now,
+                    std::string& principal) const;
+  // The certificate bootstraps' RST/SCT: decrypted and verified in place (service_certs.cpp).
+  Result<certs::OpenedRequest> open_certificate_request(xml::Document& request, certs::Mode mode, Clock::time_point now,
+                                                        std::string& principal) const;
+  certs::Suite certificate_suite() const;
   // A response envelope (RelatesTo the request's MessageID) with `action`.
   xml::Document response_envelope(const wssc::EnvelopeView& request, std::string_view action,
                                   std::vector<std::string>& signed_ids);

@@ -46,20 +46,29 @@ Issuance issue_raw(engine::CaseContext& ctx, const std::string& label,
                    const std::function<void(xml::Document&)>& mutate, std::optional<std::string> soap_action) {
   Issuance out;
   auto client = ctx.new_client(label);
-  auto request = client->issue_request(edit);
+  // `mutate` edits the request before a certificate bootstrap signs and encrypts it.
+  auto request = client->issue_request(edit, mutate);
   if (!request.ok()) {
     out.answer.kind = engine::Answer::Kind::kTransportError;
     out.answer.detail = "parley could not build the request: " + request.error().message();
     return out;
   }
-  if (mutate) mutate(request->doc);
   out.entropy = request->entropy;
   out.request_xml = xml::serialize(request->doc);
   const auto& t = names::trust(ctx.profile().client.versions.trust());
   out.answer = ctx.send(label, ctx.profile().client.sts_url, request->doc, t.rst_sct, std::move(soap_action));
   if (out.answer.kind == engine::Answer::Kind::kSuccess) {
     auto parsed = xml::parse(ctx.evidence().exchanges.back().response_body);
-    if (parsed.ok()) out.response = std::move(*parsed);
+    if (parsed.ok()) {
+      // The certificate bootstraps sign and encrypt the answer: the cases read it opened.
+      Status opened = client->open_issue_response(*parsed, *request);
+      if (!opened.ok()) {
+        out.answer.kind = engine::Answer::Kind::kNotSoap;
+        out.answer.detail = "the issuance response does not verify: " + opened.error().message();
+        return out;
+      }
+      out.response = std::move(*parsed);
+    }
   }
   return out;
 }

@@ -33,6 +33,8 @@ struct Issuance {
   std::optional<Bytes> entropy;
   std::string request_xml;
 };
+// `edit` changes the RST, `mutate` the envelope once the RST is in it: both before a
+// certificate bootstrap signs and encrypts the request, so a mutant is still well protected.
 Issuance issue_raw(engine::CaseContext& ctx, const std::string& label,
                    const std::function<void(wssc::RequestSecurityToken&)>& edit = {},
                    const std::function<void(xml::Document&)>& mutate = {},

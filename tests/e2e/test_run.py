@@ -1,6 +1,7 @@
 """`parley run` against the real oracle over HTTP, as a release engineer runs it."""
 import json
 import os
+import subprocess
 import xml.etree.ElementTree as ET
 
 import jsonschema
@@ -44,6 +45,28 @@ def test_oracle_passes_every_applicable_case(oracle, tmp_path, config):
     junit = ET.parse(out / "junit.xml").getroot()
     assert int(junit.get("failures")) == 0 and int(junit.get("errors")) == 0
     assert int(junit.get("tests")) == len(report["cases"])
+
+
+@pytest.mark.parametrize("bootstrap", ["x509-mutual", "anonymous-for-certificate", "username-for-certificate"])
+def test_oracle_passes_every_applicable_case_with_certificate_bootstraps(oracle, tmp_path, bootstrap):
+    pki = tmp_path / "pki"
+    subprocess.run([f"{ROOT}/scripts/gen-certs", str(pki)], check=True, capture_output=True)
+    o = oracle(f'[wssc]\nbootstrap = "{bootstrap}"\n[users]\nalice = "wonderland"\n'
+               f'[message_security]\ncertificate = "{pki}/server.pem"\nprivate_key = "{pki}/server.key"\n'
+               f'trusted_ca = "{pki}/ca.pem"\n')
+    profile = tmp_path / "profile.toml"
+    profile.write_text(o.profile.read_text().replace(
+        "[credentials]\n", f'[credentials]\nclient_certificate_file = "{pki}/client.pem"\n'
+                            f'client_key_file = "{pki}/client.key"\n'))
+    out = tmp_path / "report"
+    r = run(profile, out)
+    assert r.returncode == 0, r.stdout + r.stderr
+    report = load_report(out)
+    for case in report["cases"]:
+        assert case["verdict"] in ("PASS", "NOT_APPLICABLE", "INFO"), case["id"] + ": " + case["reason"]
+    assert report["summary"]["by_verdict"]["PASS"] >= 15
+    assert report["summary"]["by_verdict"].get("FAIL", 0) == 0
+    assert report["summary"]["by_verdict"].get("ERROR", 0) == 0
 
 
 def test_every_case_carries_evidence_and_a_replay_command(oracle, tmp_path):

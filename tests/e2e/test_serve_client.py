@@ -75,6 +75,82 @@ def test_preshared_sct(oracle):
     assert_all_ok(r, ["issue", "call", "call"])
 
 
+@pytest.fixture
+def pki(tmp_path):
+    """scripts/gen-certs' throw-away PKI: ca, server, client, expired-client, untrusted-ca/-client."""
+    d = tmp_path / "pki"
+    subprocess.run([f"{ROOT}/scripts/gen-certs", str(d)], check=True, capture_output=True)
+    return d
+
+
+def certificate_oracle(oracle, pki, bootstrap, extra=""):
+    return oracle(f'[wssc]\nbootstrap = "{bootstrap}"\n{extra}[users]\nalice = "wonderland"\n'
+                  f'[message_security]\ncertificate = "{pki}/server.pem"\nprivate_key = "{pki}/server.key"\n'
+                  f'trusted_ca = "{pki}/ca.pem"\n')
+
+
+def with_client_certificate(profile, tmp_path, pki, name="client"):
+    """The printed profile plus the client's own certificate (x509-mutual), relative paths."""
+    text = profile.read_text()
+    assert f'service_certificate_file = "{pki}/server.pem"' in text
+    p = pki / f"profile-{name}.toml"
+    p.write_text(text.replace("[credentials]\n", f'[credentials]\nclient_certificate_file = "{name}.pem"\n'
+                                                  f'client_key_file = "{name}.key"\n'))
+    return p
+
+
+CERTIFICATE_BOOTSTRAPS = ["x509-mutual", "anonymous-for-certificate", "username-for-certificate"]
+LIFECYCLE = ["issue", "call", "renew", "call", "cancel"]
+
+
+@pytest.mark.parametrize("bootstrap", CERTIFICATE_BOOTSTRAPS)
+@pytest.mark.parametrize("suite", ["Basic256", "Basic256Sha256"])
+def test_certificate_bootstraps(oracle, tmp_path, pki, bootstrap, suite):
+    o = certificate_oracle(oracle, pki, bootstrap, f'algorithm_suite = "{suite}"\n')
+    text = o.profile.read_text()
+    assert f'bootstrap = "{bootstrap}"' in text and f'algorithm_suite = "{suite}"' in text
+    profile = with_client_certificate(o.profile, tmp_path, pki) if bootstrap == "x509-mutual" else o.profile
+    r = parley("client", "--target", profile, *LIFECYCLE)
+    assert_all_ok(r, LIFECYCLE)
+    assert "<e:Echo xmlns:e=\"urn:example\">hi</e:Echo>" in r.stdout
+
+
+def test_x509_mutual_without_the_client_certificate_is_a_usage_error(oracle, pki):
+    o = certificate_oracle(oracle, pki, "x509-mutual")
+    r = parley("client", "--target", o.profile, "issue")
+    assert r.returncode == 2
+    assert "needs client_certificate_file and client_key_file" in r.stderr
+
+
+@pytest.mark.parametrize("name,fault,reason", [
+    ("untrusted-client", "FailedAuthentication", "unable to get local issuer certificate"),
+    ("expired-client", "InvalidSecurityToken", "certificate has expired"),
+])
+def test_x509_mutual_refuses_untrusted_and_expired_certificates(oracle, tmp_path, pki, name, fault, reason):
+    o = certificate_oracle(oracle, pki, "x509-mutual")
+    r = parley("client", "--target", with_client_certificate(o.profile, tmp_path, pki, name), "issue")
+    assert r.returncode == 1, r.stdout + r.stderr
+    assert "issue: FAILED" in r.stdout and fault in r.stdout and reason in r.stdout, r.stdout
+
+
+def test_username_for_certificate_wrong_password(oracle, tmp_path, pki):
+    o = certificate_oracle(oracle, pki, "username-for-certificate")
+    p = tmp_path / "wrong.toml"
+    p.write_text(o.profile.read_text().replace('password = "wonderland"', 'password = "nope"'))
+    r = parley("client", "--target", p, "issue")
+    assert r.returncode == 1
+    assert "issue: FAILED" in r.stdout and "FailedAuthentication" in r.stdout
+
+
+def test_encrypting_to_another_certificate_is_refused(oracle, tmp_path, pki):
+    o = certificate_oracle(oracle, pki, "anonymous-for-certificate")
+    p = tmp_path / "other.toml"
+    p.write_text(o.profile.read_text().replace(f"{pki}/server.pem", f"{pki}/client.pem"))
+    r = parley("client", "--target", p, "issue")
+    assert r.returncode == 1
+    assert "SecurityTokenUnavailable" in r.stdout and "CN=localhost" in r.stdout, r.stdout
+
+
 def test_unreachable_target_exits_3(tmp_path):
     p = tmp_path / "nowhere.toml"
     p.write_text('[wssc]\nservice_url = "http://127.0.0.1:9/service"\n')
