@@ -57,7 +57,8 @@ std::string_view to_string(EntropyMode e) {
   return "combined";
 }
 
-Service::Service(ServiceConfig config) : config_(std::move(config)), store_(config_.contexts) {
+Service::Service(ServiceConfig config)
+    : config_(std::move(config)), store_(config_.contexts), cookies_(config_.cookie, config_.contexts) {
   if (config_.bootstrap == Bootstrap::kPresharedSct) {
     wssc::SecurityContextToken sct;
     sct.version = config_.versions.sc;
@@ -67,6 +68,15 @@ Service::Service(ServiceConfig config) : config_(std::move(config)), store_(conf
 }
 
 SoapResponse Service::handle(const SoapRequest& request) { return handle(request, Clock::now()); }
+
+std::unique_ptr<wssc::ContextResolver> Service::resolver(const xml::Document& request, Clock::time_point now,
+                                                         bool allow_expired) {
+  if (config_.cookie.enabled) {
+    return std::make_unique<CookieResolver>(config_.cookie, config_.versions.sc, request, now, config_.max_clock_skew,
+                                            allow_expired);
+  }
+  return std::make_unique<StoreResolver>(store_, now, allow_expired);
+}
 
 SoapResponse Service::to_response(const xml::Document& doc, int status) const {
   SoapResponse r;
@@ -303,7 +313,9 @@ Result<xml::Document> Service::issue(xml::Document&, const wssc::EnvelopeView& v
                         "SC-2-09");
   }
   PARLEY_ASSIGN_OR_RETURN(KeyDecision key, decide_key(*rst));
-  PARLEY_ASSIGN_OR_RETURN(SecurityContext ctx, store_.issue(config_.versions.sc, key.key, principal, now));
+  PARLEY_ASSIGN_OR_RETURN(SecurityContext ctx, config_.cookie.enabled
+                                                   ? cookies_.issue(config_.versions.sc, key.key, principal, now)
+                                                   : store_.issue(config_.versions.sc, key.key, principal, now));
 
   wssc::RequestSecurityTokenResponse r;
   r.version = tv;
@@ -358,8 +370,8 @@ Result<xml::Document> Service::renew(xml::Document& request, Clock::time_point n
     Error e(ErrorCode::kUnsupported, "this service does not renew contexts", "wst:RequestSecurityToken");
     return e.with_fault(clark(names::sc_fault(config_.versions.sc, names::ScFault::kUnableToRenew))).cite("SC-5-08");
   }
-  StoreResolver resolver(store_, now, /*allow_expired=*/true);
-  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, wssc::open_envelope(request, resolver, open_policy(now)));
+  auto resolver = this->resolver(request, now, /*allow_expired=*/true);
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, wssc::open_envelope(request, *resolver, open_policy(now)));
   if (opened.envelope.body_child == nullptr) {
     return trust_reject(tv, TrustFault::kInvalidRequest, "the Body holds no RST", "SC-5-01");
   }
@@ -378,7 +390,17 @@ Result<xml::Document> Service::renew(xml::Document& request, Clock::time_point n
                         "SC-5-02");
   }
   PARLEY_ASSIGN_OR_RETURN(KeyDecision key, decide_key(*rst));
-  PARLEY_ASSIGN_OR_RETURN(wssc::ContextKey renewed, store_.renew(target, key.key, now));
+  wssc::ContextKey renewed;
+  Clock::time_point key_expires = now + config_.contexts.key_lifetime;
+  if (config_.cookie.enabled) {
+    const auto& state = static_cast<const CookieResolver&>(*resolver).state();
+    if (!state) return Error(ErrorCode::kInternal, "no cookie state after opening the request", "renew");
+    PARLEY_ASSIGN_OR_RETURN(SecurityContext next, cookies_.renew(config_.versions.sc, *state, key.key, now));
+    renewed = wssc::ContextKey{next.sct, next.generations.front().key};
+    key_expires = next.generations.front().expires;
+  } else {
+    PARLEY_ASSIGN_OR_RETURN(renewed, store_.renew(target, key.key, now));
+  }
 
   const auto& sc = names::sc(config_.versions.sc);
   wssc::RequestSecurityTokenResponse r;
@@ -390,7 +412,7 @@ Result<xml::Document> Service::renew(xml::Document& request, Clock::time_point n
   r.unattached_reference = wssc::SecurityTokenReference::to_identifier(renewed.sct);
   r.proof = key.proof;
   r.entropy = key.entropy;
-  r.lifetime = wssc::Lifetime{wssc::format_utc(now), wssc::format_utc(now + config_.contexts.key_lifetime)};
+  r.lifetime = wssc::Lifetime{wssc::format_utc(now), wssc::format_utc(key_expires)};
   if (config_.entropy != EntropyMode::kClient) r.key_size = key.key_size;
 
   std::vector<std::string> signed_ids;
@@ -407,8 +429,16 @@ Result<xml::Document> Service::renew(xml::Document& request, Clock::time_point n
 Result<xml::Document> Service::cancel(xml::Document& request, Clock::time_point now) {
   const names::TrustVersion tv = config_.versions.trust();
   const auto& t = names::trust(tv);
-  StoreResolver resolver(store_, now, /*allow_expired=*/true);
-  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, wssc::open_envelope(request, resolver, open_policy(now)));
+  auto resolver = this->resolver(request, now, /*allow_expired=*/true);
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, wssc::open_envelope(request, *resolver, open_policy(now)));
+  if (config_.cookie.enabled) {
+    // WCF with RequireCancellation = false (wire facts A): a stateless token cannot be cancelled.
+    Error e(ErrorCode::kUnsupported,
+            "this service issues cookie-mode (stateless) security context tokens, which cannot be cancelled",
+            "wst:RequestSecurityToken");
+    return e.with_fault(clark(names::wcf_fault(names::WcfFault::kSecureConversationCancellationNotAllowed)))
+        .cite("WCF-04");
+  }
   if (!config_.allow_cancel) {
     Error e(ErrorCode::kUnsupported, "this service does not cancel contexts", "wst:RequestSecurityToken");
     return e.with_fault(clark(names::wcf_fault(names::WcfFault::kSecureConversationCancellationNotAllowed)));
@@ -448,8 +478,8 @@ Result<xml::Document> Service::cancel(xml::Document& request, Clock::time_point 
 Result<xml::Document> Service::amend(xml::Document& request, Clock::time_point now) {
   const names::TrustVersion tv = config_.versions.trust();
   const auto& t = names::trust(tv);
-  StoreResolver resolver(store_, now, /*allow_expired=*/false);
-  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, wssc::open_envelope(request, resolver, open_policy(now)));
+  auto resolver = this->resolver(request, now, /*allow_expired=*/false);
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, wssc::open_envelope(request, *resolver, open_policy(now)));
   if (!config_.allow_amend) {
     return trust_reject(tv, TrustFault::kRequestFailed, "this service does not accept amendments", "SC-4-04");
   }
@@ -479,8 +509,8 @@ Result<xml::Document> Service::amend(xml::Document& request, Clock::time_point n
 }
 
 Result<xml::Document> Service::echo(xml::Document& request, Clock::time_point now) {
-  StoreResolver resolver(store_, now, /*allow_expired=*/false);
-  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, wssc::open_envelope(request, resolver, open_policy(now)));
+  auto resolver = this->resolver(request, now, /*allow_expired=*/false);
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, wssc::open_envelope(request, *resolver, open_policy(now)));
   std::vector<std::string> signed_ids;
   xml::Document doc = response_envelope(opened.envelope, opened.envelope.headers.action + "Response", signed_ids);
   // The echo contract: the first child element of the request Body, unchanged.

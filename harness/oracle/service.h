@@ -6,10 +6,12 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "harness/oracle/context_store.h"
+#include "harness/oracle/cookie_mode.h"
 #include "harness/wssc/envelope.h"
 #include "harness/wssc/security.h"
 #include "harness/wssc/trust.h"
@@ -51,6 +53,9 @@ struct ServiceConfig {
   bool allow_amend = true;
   std::chrono::seconds max_clock_skew{300};
   wssc::DktLimits dkt_limits;
+  // Stateless SCTs (dnse:Cookie) instead of the context store; cancel is then refused as WCF
+  // refuses it (docs/design/cookie-mode.md).
+  CookieModeConfig cookie;
 };
 
 struct SoapRequest {
@@ -105,9 +110,13 @@ class Service {
   wssc::OpenPolicy open_policy(Clock::time_point now) const;
   SoapResponse fault_response(const Error& error, std::string_view relates_to) const;
   SoapResponse to_response(const xml::Document& doc, int status) const;
+  // The resolver for one request: the store's, or in cookie mode one that opens the SCT's cookie.
+  std::unique_ptr<wssc::ContextResolver> resolver(const xml::Document& request, Clock::time_point now,
+                                                  bool allow_expired);
 
   ServiceConfig config_;
   ContextStore store_;
+  CookieContexts cookies_;
 };
 
 }  // namespace parley::oracle
