@@ -55,6 +55,10 @@ int run_serve(const ServeOptions& o) {
             << oracle::addressing_name(config->service.versions.addressing) << ", WS-SC "
             << oracle::sc_name(config->service.versions.sc) << ", bootstrap "
             << oracle::to_string(config->service.bootstrap) << "\n";
+  if (const auto& cookie = config->service.cookie; cookie.enabled) {
+    std::cout << "  cookie mode: stateless SCTs sealed under key '" << cookie.ring->current_id() << "' ("
+              << cookie.ring->ids().size() << " key(s) in the ring); cancel is refused\n";
+  }
   const std::string profile = oracle::target_profile(*config, base);
   if (o.print_profile) std::cout << "\n" << profile;
   if (!o.profile_out.empty()) {

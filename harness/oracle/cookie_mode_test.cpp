@@ -290,6 +290,33 @@ TEST(CookieMode, KeyExpiryIsRenewNeededAndTokenExpiryIsBadContextToken) {
   EXPECT_NE(r.error().message().find("is not valid before"), std::string::npos) << r.error().message();
 }
 
+TEST(CookieMode, TheOldGenerationIsJudgedByItsOwnTimes) {
+  ServiceConfig config = cookie_config(ring_of({{"k1", 1}}));
+  config.contexts.key_lifetime = std::chrono::seconds(100);
+  config.contexts.rollover = std::chrono::seconds(5);
+  Farm farm;
+  farm.add(config);
+  Client client(farm.client_config(), farm.sender());
+  ASSERT_TRUE(client.issue().ok());
+  const wssc::ContextKey old = *client.context();
+  farm.skew = std::chrono::seconds(60);
+  ASSERT_TRUE(client.renew().ok());  // the new key: 60 .. 160 s
+  const wssc::ContextKey renewed = *client.context();
+  // Past the session-mode rollover window the old key still works: nothing records the renewal.
+  farm.skew = std::chrono::seconds(90);
+  client.set_context(old);
+  EXPECT_TRUE(client.call(kBody).ok());
+  // Past the old key's own KeyExpiryTime (100 s) it needs a renew; the renewed key is fine.
+  farm.skew = std::chrono::seconds(101);
+  auto r = client.call(kBody);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(fault_local(r.error()), "RenewNeeded");
+  client.set_context(renewed);
+  EXPECT_TRUE(client.call(kBody).ok());
+  farm.skew = std::chrono::seconds(161);
+  EXPECT_EQ(fault_local(client.call(kBody).error()), "RenewNeeded");
+}
+
 TEST(CookieMode, PrincipalTravelsInTheCookie) {
   auto ring = ring_of({{"k1", 1}});
   ServiceConfig config = cookie_config(ring);
