@@ -27,7 +27,8 @@ struct CookieModeConfig {
 // continues what another began.
 class CookieContexts {
  public:
-  CookieContexts(CookieModeConfig config, ContextPolicy policy) : config_(std::move(config)), policy_(policy) {}
+  CookieContexts(CookieModeConfig config, ContextPolicy policy)
+      : config_(std::move(config)), policy_(policy) {}
 
   // A new context: a fresh Identifier and wsu:Id, the key's window now .. now + key lifetime
   // (never past the token's expiry), and the sealed state in sct.cookie. The result has one
@@ -38,8 +39,8 @@ class CookieContexts {
   // cookie by CookieResolver): same Identifier, a new Instance, wsu:Id and key (SC-5-05), a new
   // token lifetime from now. The old cookie stays valid until its own KeyExpiryTime: nothing
   // records that it was superseded.
-  Result<SecurityContext> renew(names::ScVersion version, const cookie::CookieState& state, Bytes key,
-                                Clock::time_point now) const;
+  Result<SecurityContext> renew(names::ScVersion version, const cookie::CookieState& state,
+                                Bytes key, Clock::time_point now) const;
 
  private:
   Result<SecurityContext> seal(names::ScVersion version, cookie::CookieState state) const;
@@ -55,8 +56,9 @@ class CookieContexts {
 // past its KeyExpiryTime wsc:RenewNeeded (unless allow_expired: renew, cancel).
 class CookieResolver : public wssc::ContextResolver {
  public:
-  CookieResolver(const CookieModeConfig& config, names::ScVersion service_version, const xml::Document& message,
-                 Clock::time_point now, std::chrono::seconds max_clock_skew, bool allow_expired)
+  CookieResolver(const CookieModeConfig& config, names::ScVersion service_version,
+                 const xml::Document& message, Clock::time_point now,
+                 std::chrono::seconds max_clock_skew, bool allow_expired)
       : config_(config),
         service_version_(service_version),
         message_(message),
@@ -64,7 +66,8 @@ class CookieResolver : public wssc::ContextResolver {
         skew_(max_clock_skew),
         allow_expired_(allow_expired) {}
 
-  Result<wssc::ContextKey> resolve(names::ScVersion version, std::string_view identifier, std::string_view instance,
+  Result<wssc::ContextKey> resolve(names::ScVersion version, std::string_view identifier,
+                                   std::string_view instance,
                                    const wssc::SecurityContextToken* embedded) override;
 
   // The state of the context resolved last.

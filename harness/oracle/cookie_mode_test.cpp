@@ -12,7 +12,8 @@ namespace {
 
 constexpr std::string_view kBody = "<e:Echo xmlns:e=\"urn:example\">hi</e:Echo>";
 
-std::shared_ptr<const cookie::KeyRing> ring_of(std::vector<std::pair<std::string, std::uint8_t>> keys) {
+std::shared_ptr<const cookie::KeyRing> ring_of(
+    std::vector<std::pair<std::string, std::uint8_t>> keys) {
   std::vector<cookie::KeyRing::Key> k;
   for (auto& [id, fill] : keys) k.push_back({id, Bytes(32, fill)});
   auto r = cookie::KeyRing::create(std::move(k));
@@ -90,7 +91,8 @@ TEST(CookieMode, IssuedTokenCarriesItsStateAndNothingIsStored) {
   EXPECT_EQ(st->key, ctx.key);
   EXPECT_FALSE(st->key_generation.has_value());
   EXPECT_FALSE(st->principal.has_value());  // bootstrap none: anonymous
-  EXPECT_EQ(st->key_expiry_time - st->key_effective_time, 10LL * 3600 * 10'000'000)  // min(15 h key, 10 h token)
+  EXPECT_EQ(st->key_expiry_time - st->key_effective_time,
+            10LL * 3600 * 10'000'000)  // min(15 h key, 10 h token)
       << "the key window never outlives the token";
   EXPECT_EQ(st->expiry_time - st->effective_time, 10LL * 3600 * 10'000'000);
   // Responses verify under the context and the client echoes the cookie byte for byte (SC-2-06).
@@ -137,8 +139,9 @@ TEST(CookieMode, TwoNodesWithOneRingAreAFarm) {
     Status cancelled = client.cancel();
     ASSERT_FALSE(cancelled.ok());
     EXPECT_EQ(fault_local(cancelled.error()), "SecureConversationCancellationNotAllowed");
-    EXPECT_EQ(cancelled.error().fault(),
-              wssc::clark(names::wcf_fault(names::WcfFault::kSecureConversationCancellationNotAllowed)));
+    EXPECT_EQ(
+        cancelled.error().fault(),
+        wssc::clark(names::wcf_fault(names::WcfFault::kSecureConversationCancellationNotAllowed)));
     EXPECT_EQ(client.exchanges().back().response->status, 400);  // a Sender fault (SOAP 1.2)
     EXPECT_TRUE(client.call(kBody).ok());
   }
@@ -160,13 +163,15 @@ TEST(CookieMode, ANodeWithAnotherRingRefusesTheToken) {
   auto r = client.call(kBody);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(fault_local(r.error()), "BadContextToken");
-  EXPECT_NE(r.error().message().find("authentication tag mismatch under key 'k1'"), std::string::npos)
+  EXPECT_NE(r.error().message().find("authentication tag mismatch under key 'k1'"),
+            std::string::npos)
       << r.error().message();
   farm.target = other_id;
   r = client.call(kBody);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(fault_local(r.error()), "BadContextToken");
-  EXPECT_NE(r.error().message().find("unknown key id 'k1' (key ring: k9)"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("unknown key id 'k1' (key ring: k9)"), std::string::npos)
+      << r.error().message();
   // Renew and cancel are refused the same way (the token must open before anything else).
   EXPECT_EQ(fault_local(client.renew().error()), "BadContextToken");
   EXPECT_EQ(fault_local(client.cancel().error()), "BadContextToken");
@@ -189,7 +194,8 @@ TEST(CookieMode, RotationNewKeySealsOldKeysStillOpen) {
   auto r = client.call(kBody);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(fault_local(r.error()), "BadContextToken");
-  EXPECT_NE(r.error().message().find("unknown key id 'new'"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("unknown key id 'new'"), std::string::npos)
+      << r.error().message();
 }
 
 TEST(CookieMode, ReferenceByIdentifierAloneIsBadContextToken) {
@@ -201,13 +207,15 @@ TEST(CookieMode, ReferenceByIdentifierAloneIsBadContextToken) {
   o.include_sct = false;  // DKTs reference the context by urn:uuid; the SCT is not in the message
   auto request = client.application_request(kBody, *client.context(), o);
   ASSERT_TRUE(request.ok());
-  SoapRequest req{std::string(names::soap(names::SoapVersion::k1_2).content_type), "", xml::serialize(*request),
-                  false};
+  SoapRequest req{std::string(names::soap(names::SoapVersion::k1_2).content_type), "",
+                  xml::serialize(*request), false};
   SoapResponse resp = farm.nodes[0]->handle(req);
   EXPECT_EQ(resp.status, 400);
   EXPECT_NE(resp.body.find("BadContextToken"), std::string::npos);
-  EXPECT_NE(resp.body.find("runs in cookie mode, keeps no context state, and needs the token with its dnse:Cookie"),
-            std::string::npos)
+  EXPECT_NE(
+      resp.body.find(
+          "runs in cookie mode, keeps no context state, and needs the token with its dnse:Cookie"),
+      std::string::npos)
       << resp.body;
 }
 
@@ -235,10 +243,12 @@ TEST(CookieMode, ATokenWhoseCookieDoesNotMatchIsBadContextToken) {
   refused(k, "the dnse:Cookie belongs to the SCT with wsu:Id '" + good.sct.wsu_id + "'");
   k = good;
   k.sct.identifier = wssc::new_uuid_urn();
-  refused(k, "the dnse:Cookie's ContextId '" + good.sct.identifier + "' is not the SCT's Identifier");
+  refused(k,
+          "the dnse:Cookie's ContextId '" + good.sct.identifier + "' is not the SCT's Identifier");
   k = good;
   k.sct.cookie = other.context()->sct.cookie;  // another context's cookie, our key
-  refused(k, "the dnse:Cookie belongs to the SCT with wsu:Id '" + other.context()->sct.wsu_id + "'");
+  refused(k,
+          "the dnse:Cookie belongs to the SCT with wsu:Id '" + other.context()->sct.wsu_id + "'");
   k = good;
   k.sct.cookie.reset();
   refused(k, "carries no dnse:Cookie");
@@ -264,8 +274,9 @@ TEST(CookieMode, KeyExpiryIsRenewNeededAndTokenExpiryIsBadContextToken) {
   auto r = client.call(kBody);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(fault_local(r.error()), "RenewNeeded");
-  EXPECT_NE(client.exchanges().back().response->body.find(names::wcf::kSecureConversationFaultAction),
-            std::string::npos);
+  EXPECT_NE(
+      client.exchanges().back().response->body.find(names::wcf::kSecureConversationFaultAction),
+      std::string::npos);
   ASSERT_TRUE(client.renew().ok()) << client.renew().error().message();  // with the expired key
   EXPECT_TRUE(client.call(kBody).ok());
   farm.skew = std::chrono::seconds(11 + 101);  // past the renewed token's lifetime
@@ -275,7 +286,8 @@ TEST(CookieMode, KeyExpiryIsRenewNeededAndTokenExpiryIsBadContextToken) {
   EXPECT_NE(r.error().message().find("the security context token expired at"), std::string::npos)
       << r.error().message();
   EXPECT_EQ(fault_local(client.renew().error()), "BadContextToken");
-  // A token from a node whose clock is ahead: accepted within the clock skew (300 s), refused beyond.
+  // A token from a node whose clock is ahead: accepted within the clock skew (300 s), refused
+  // beyond.
   Client early(farm.client_config(), farm.sender());
   farm.skew = std::chrono::seconds(200);
   ASSERT_TRUE(early.issue().ok());
@@ -287,7 +299,8 @@ TEST(CookieMode, KeyExpiryIsRenewNeededAndTokenExpiryIsBadContextToken) {
   r = early.call(kBody);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(fault_local(r.error()), "BadContextToken");
-  EXPECT_NE(r.error().message().find("is not valid before"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("is not valid before"), std::string::npos)
+      << r.error().message();
 }
 
 TEST(CookieMode, TheOldGenerationIsJudgedByItsOwnTimes) {

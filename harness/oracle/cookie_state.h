@@ -58,9 +58,9 @@ struct CookieState {
   std::optional<std::string> key_generation;  // the SCT's wsc:Instance; absent before a renew
   Ticks effective_time = 0;                   // the token's lifetime (IssuedCookieLifetime)
   Ticks expiry_time = 0;
-  Ticks key_effective_time = 0;               // this key generation's lifetime
+  Ticks key_effective_time = 0;  // this key generation's lifetime
   Ticks key_expiry_time = 0;
-  std::optional<Principal> principal;         // absent = anonymous (WCF writes nothing for it)
+  std::optional<Principal> principal;  // absent = anonymous (WCF writes nothing for it)
 
   friend bool operator==(const CookieState&, const CookieState&) = default;
 };
@@ -71,8 +71,8 @@ const wif::nbfx::Dictionary& sct_claim_dictionary();
 
 struct StateLimits {
   std::size_t max_state_bytes = 16 * 1024;  // the NBFX document
-  std::size_t max_key_bytes = 512;          // WCF issues 16..64-byte keys (max KeySize 512 bits here)
-  std::size_t max_string_bytes = 1024;      // Id, ContextId, KeyGeneration, names
+  std::size_t max_key_bytes = 512;      // WCF issues 16..64-byte keys (max KeySize 512 bits here)
+  std::size_t max_string_bytes = 1024;  // Id, ContextId, KeyGeneration, names
 };
 
 // The NBFX document in WCF's element order: Version, Id, ContextId, Key, KeyGeneration?,
@@ -119,7 +119,8 @@ class KeyRing {
   std::shared_ptr<const wif::AeadCookieTransform> sealer_;
 };
 
-// --- the cookie -----------------------------------------------------------------------------------
+// --- the cookie
+// -----------------------------------------------------------------------------------
 
 struct CookieLimits {
   // The sealed bytes (before base64). A cookie holds ~300 bytes of state plus the principal;
@@ -129,8 +130,10 @@ struct CookieLimits {
 };
 
 // serialize_state, then sealed with the ring's current key: the dnse:Cookie content.
-Result<Bytes> seal_cookie(const KeyRing& ring, const CookieState& state, const CookieLimits& limits = {});
+Result<Bytes> seal_cookie(const KeyRing& ring, const CookieState& state,
+                          const CookieLimits& limits = {});
 // The inverse: size check, key id, tag (ErrorCode::kVerification), then parse_state.
-Result<CookieState> open_cookie(const KeyRing& ring, ByteView cookie, const CookieLimits& limits = {});
+Result<CookieState> open_cookie(const KeyRing& ring, ByteView cookie,
+                                const CookieLimits& limits = {});
 
 }  // namespace parley::oracle::cookie

@@ -27,7 +27,7 @@ CookieState full_state() {
   s.context_id = "urn:uuid:9f0c1d2e-0000-4000-8000-000000000001";
   s.key = Bytes(32, 0xAB);
   s.key_generation = "urn:uuid:9f0c1d2e-0000-4000-8000-0000000000ff";
-  s.effective_time = 639028224000000000;                       // 2026-01-01T00:00:00Z
+  s.effective_time = 639028224000000000;                        // 2026-01-01T00:00:00Z
   s.expiry_time = s.effective_time + 10LL * 3600 * 10'000'000;  // + 10 h
   s.key_effective_time = s.effective_time;
   s.key_expiry_time = s.effective_time + 3600LL * 10'000'000;
@@ -60,26 +60,28 @@ TEST(CookieState, SerializesAsWcfsCookieSerializerWrites) {
   // ShortDictionaryElement names; Version OneText; Id Chars8; ContextId UniqueIdText (.NET GUID
   // byte order); Key Bytes8; times as the smallest integer record; all *WithEndElement.
   EXPECT_EQ(hex_encode(*bytes),
-            "4200"                                        // <SecurityContextSecurityToken>
-            "420283"                                      // <Version>1</Version>
-            "42069906757569642d31"                        // <Id>uuid-1</Id>
-            "4204ad33221100554477668899aabbccddeeff"      // <ContextId>urn:uuid:...</ContextId>
-            "42089f100102030405060708090a0b0c0d0e0f10"    // <Key>base64</Key>
-            "420e81"                                      // <EffectiveTime>0</EffectiveTime>
-            "421083"                                      // <ExpiryTime>1</ExpiryTime>
-            "4214897f"                                    // <KeyEffectiveTime>127</KeyEffectiveTime>
-            "42168f0000b3a69ea1da08"                      // <KeyExpiryTime>638000000000000000</KeyExpiryTime>
+            "4200"                                      // <SecurityContextSecurityToken>
+            "420283"                                    // <Version>1</Version>
+            "42069906757569642d31"                      // <Id>uuid-1</Id>
+            "4204ad33221100554477668899aabbccddeeff"    // <ContextId>urn:uuid:...</ContextId>
+            "42089f100102030405060708090a0b0c0d0e0f10"  // <Key>base64</Key>
+            "420e81"                                    // <EffectiveTime>0</EffectiveTime>
+            "421083"                                    // <ExpiryTime>1</ExpiryTime>
+            "4214897f"                                  // <KeyEffectiveTime>127</KeyEffectiveTime>
+            "42168f0000b3a69ea1da08"  // <KeyExpiryTime>638000000000000000</KeyExpiryTime>
             "01");
   nbfx::DecodeOptions o;
   o.static_dictionary = &sct_claim_dictionary();
   auto xml = nbfx::decode(*bytes, o);
   ASSERT_TRUE(xml.ok());
-  EXPECT_EQ(xml->xml,
-            "<SecurityContextSecurityToken><Version>1</Version><Id>uuid-1</Id>"
-            "<ContextId>urn:uuid:00112233-4455-6677-8899-aabbccddeeff</ContextId>"
-            "<Key>AQIDBAUGBwgJCgsMDQ4PEA==</Key><EffectiveTime>0</EffectiveTime><ExpiryTime>1</ExpiryTime>"
-            "<KeyEffectiveTime>127</KeyEffectiveTime><KeyExpiryTime>638000000000000000</KeyExpiryTime>"
-            "</SecurityContextSecurityToken>");
+  EXPECT_EQ(
+      xml->xml,
+      "<SecurityContextSecurityToken><Version>1</Version><Id>uuid-1</Id>"
+      "<ContextId>urn:uuid:00112233-4455-6677-8899-aabbccddeeff</ContextId>"
+      "<Key>AQIDBAUGBwgJCgsMDQ4PEA==</Key><EffectiveTime>0</EffectiveTime><ExpiryTime>1</"
+      "ExpiryTime>"
+      "<KeyEffectiveTime>127</KeyEffectiveTime><KeyExpiryTime>638000000000000000</KeyExpiryTime>"
+      "</SecurityContextSecurityToken>");
 }
 
 TEST(CookieState, PrincipalIsWrittenAsIdentityAndClaimSet) {
@@ -89,17 +91,20 @@ TEST(CookieState, PrincipalIsWrittenAsIdentityAndClaimSet) {
   o.static_dictionary = &sct_claim_dictionary();
   auto xml = nbfx::decode(*bytes, o);
   ASSERT_TRUE(xml.ok());
-  EXPECT_NE(xml->xml.find("<KeyGeneration>urn:uuid:9f0c1d2e-0000-4000-8000-0000000000ff</KeyGeneration>"
-                          "<EffectiveTime>639028224000000000</EffectiveTime>"),
-            std::string::npos)
+  EXPECT_NE(
+      xml->xml.find("<KeyGeneration>urn:uuid:9f0c1d2e-0000-4000-8000-0000000000ff</KeyGeneration>"
+                    "<EffectiveTime>639028224000000000</EffectiveTime>"),
+      std::string::npos)
       << xml->xml;
-  EXPECT_NE(xml->xml.find("<Identities><PrimaryIdentity><GenericIdentity AuthenticationType=\"UserName\">alice"
-                          "</GenericIdentity></PrimaryIdentity></Identities><ClaimSets><ClaimSet><PrimaryIssuer>"
-                          "<SystemClaimSet></SystemClaimSet></PrimaryIssuer><Claim><NameClaim Right=\"http://"
-                          "schemas.xmlsoap.org/ws/2005/05/identity/right/identity\">alice</NameClaim></Claim>"
-                          "<Claim><NameClaim>alice</NameClaim></Claim></ClaimSet></ClaimSets>"
-                          "</SecurityContextSecurityToken>"),
-            std::string::npos)
+  EXPECT_NE(
+      xml->xml.find(
+          "<Identities><PrimaryIdentity><GenericIdentity AuthenticationType=\"UserName\">alice"
+          "</GenericIdentity></PrimaryIdentity></Identities><ClaimSets><ClaimSet><PrimaryIssuer>"
+          "<SystemClaimSet></SystemClaimSet></PrimaryIssuer><Claim><NameClaim Right=\"http://"
+          "schemas.xmlsoap.org/ws/2005/05/identity/right/identity\">alice</NameClaim></Claim>"
+          "<Claim><NameClaim>alice</NameClaim></Claim></ClaimSet></ClaimSets>"
+          "</SecurityContextSecurityToken>"),
+      std::string::npos)
       << xml->xml;
 }
 
@@ -114,7 +119,8 @@ TEST(CookieState, RoundTrips) {
   // WCF's reader takes the root's children in any order.
   auto reordered = nbfx::encode(
       "<SecurityContextSecurityToken><KeyExpiryTime>9</KeyExpiryTime><Key>AQID</Key><Id>x</Id>"
-      "<ContextId>urn:example:ctx</ContextId><EffectiveTime>1</EffectiveTime><ExpiryTime>2</ExpiryTime>"
+      "<ContextId>urn:example:ctx</ContextId><EffectiveTime>1</EffectiveTime><ExpiryTime>2</"
+      "ExpiryTime>"
       "<KeyEffectiveTime>3</KeyEffectiveTime><Version>1</Version></SecurityContextSecurityToken>",
       [] {
         nbfx::EncodeOptions o;
@@ -130,7 +136,8 @@ TEST(CookieState, RoundTrips) {
 }
 
 TEST(CookieState, TimeConversionIsDotNetTicks) {
-  const Clock::time_point t = Clock::time_point(std::chrono::seconds(1767225600));  // 2026-01-01T00:00:00Z
+  const Clock::time_point t =
+      Clock::time_point(std::chrono::seconds(1767225600));  // 2026-01-01T00:00:00Z
   auto ticks = to_ticks(t);
   ASSERT_TRUE(ticks.ok());
   EXPECT_EQ(*ticks, 639028224000000000);
@@ -149,8 +156,10 @@ Bytes state_bytes(std::string_view xml) {
 
 std::string state_xml(std::string_view replace_what, std::string_view with) {
   std::string xml =
-      "<SecurityContextSecurityToken><Version>1</Version><Id>x</Id><ContextId>urn:uuid:1</ContextId><Key>AQID</Key>"
-      "<EffectiveTime>1</EffectiveTime><ExpiryTime>2</ExpiryTime><KeyEffectiveTime>1</KeyEffectiveTime>"
+      "<SecurityContextSecurityToken><Version>1</Version><Id>x</Id><ContextId>urn:uuid:1</"
+      "ContextId><Key>AQID</Key>"
+      "<EffectiveTime>1</EffectiveTime><ExpiryTime>2</ExpiryTime><KeyEffectiveTime>1</"
+      "KeyEffectiveTime>"
       "<KeyExpiryTime>2</KeyExpiryTime></SecurityContextSecurityToken>";
   if (!replace_what.empty()) {
     const auto at = xml.find(replace_what);
@@ -173,13 +182,16 @@ TEST(CookieState, BadStatesAreRefusedWithTheReason) {
       {"<Id>x</Id>", "<Id>x</Id><IsCookieMode>1</IsCookieMode>", "unknown element <IsCookieMode>"},
       {"<ExpiryTime>2</ExpiryTime>", "<ExpiryTime>3155378976000000000</ExpiryTime>",
        "ticks 3155378976000000000 are outside DateTime's range"},
-      {"<KeyEffectiveTime>1</KeyEffectiveTime>", "<KeyEffectiveTime>-1</KeyEffectiveTime>", "outside DateTime"},
-      {"<EffectiveTime>1</EffectiveTime>", "<EffectiveTime>5</EffectiveTime>", "EffectiveTime is after ExpiryTime"},
+      {"<KeyEffectiveTime>1</KeyEffectiveTime>", "<KeyEffectiveTime>-1</KeyEffectiveTime>",
+       "outside DateTime"},
+      {"<EffectiveTime>1</EffectiveTime>", "<EffectiveTime>5</EffectiveTime>",
+       "EffectiveTime is after ExpiryTime"},
       {"<ExpiryTime>2</ExpiryTime>", "<ExpiryTime>soon</ExpiryTime>", "'soon' is not an Int64"},
       {"<Id>x</Id>", "<Id a=\"1\">x</Id>", "unexpected attribute 'a'"},
       {"<Key>AQID</Key>", "<Key>!!</Key>", "content is not base64"},
-      {"<Id>x</Id>", "<Id>x</Id><Identities><PrimaryIdentity><GenericIdentity>alice</GenericIdentity>"
-                     "</PrimaryIdentity></Identities>",
+      {"<Id>x</Id>",
+       "<Id>x</Id><Identities><PrimaryIdentity><GenericIdentity>alice</GenericIdentity>"
+       "</PrimaryIdentity></Identities>",
        "Identities and ClaimSets come together"},
   };
   for (const Case& c : cases) {
@@ -201,8 +213,9 @@ TEST(CookieState, BadStatesAreRefusedWithTheReason) {
   text.replace(text.rfind("alice</NameClaim>"), 5, "mallory");
   auto r = parse_state(state_bytes(text));
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message().find("the name claim 'mallory' does not match the identity 'alice'"),
-            std::string::npos)
+  EXPECT_NE(
+      r.error().message().find("the name claim 'mallory' does not match the identity 'alice'"),
+      std::string::npos)
       << r.error().message();
 }
 
@@ -215,8 +228,10 @@ TEST(CookieState, BadNbfxIsAParseErrorNamingTheRecord) {
   }
   auto r = parse_state(ByteView(*bytes).first(12));
   EXPECT_EQ(r.error().code(), ErrorCode::kParse);
-  EXPECT_NE(r.error().message().find("not valid .NET Binary XML"), std::string::npos) << r.error().message();
-  Bytes unknown_id = {0x42, 0xC8, 0x01, 0x01};  // ShortDictionaryElement id 200: not in the dictionary
+  EXPECT_NE(r.error().message().find("not valid .NET Binary XML"), std::string::npos)
+      << r.error().message();
+  Bytes unknown_id = {0x42, 0xC8, 0x01,
+                      0x01};  // ShortDictionaryElement id 200: not in the dictionary
   r = parse_state(unknown_id);
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.error().message().find("200"), std::string::npos) << r.error().message();
@@ -229,8 +244,11 @@ TEST(KeyRing, FileFormat) {
   auto ring = KeyRing::parse(
       "# parley cookie key ring: first key seals\n"
       "\n"
-      "k2 " + std::string(64, 'a') + "\r\n"
-      "  k1\tbase64:" + base64_encode(Bytes(32, 1)) + "  \n");
+      "k2 " +
+      std::string(64, 'a') +
+      "\r\n"
+      "  k1\tbase64:" +
+      base64_encode(Bytes(32, 1)) + "  \n");
   ASSERT_TRUE(ring.ok()) << ring.error().message();
   EXPECT_EQ(ring->current_id(), "k2");
   EXPECT_EQ(ring->ids(), (std::vector<std::string>{"k2", "k1"}));
@@ -245,7 +263,8 @@ TEST(KeyRing, FileFormat) {
       {"k1\n", "line 1: expected \"ID KEY\""},
       {"k1 " + std::string(64, 'a') + " extra\n", "line 1: expected \"ID KEY\""},
       {"k1 " + std::string(64, 'a') + "\nk2 abcd\n", "key 'k2' is 2 bytes; AES-256 needs 32"},
-      {"k1 " + std::string(64, 'a') + "\nk1 " + std::string(64, 'b') + "\n", "key id 'k1' appears twice"},
+      {"k1 " + std::string(64, 'a') + "\nk1 " + std::string(64, 'b') + "\n",
+       "key id 'k1' appears twice"},
       {"k/1 " + std::string(64, 'a') + "\n", "key id 'k/1' must be"},
       {"\n\nk1 " + std::string(63, 'a') + "z\n", "line 3: key 'k1' is neither hex nor base64"},
   };
@@ -253,9 +272,11 @@ TEST(KeyRing, FileFormat) {
     auto r = KeyRing::parse(c.text);
     ASSERT_FALSE(r.ok()) << c.text;
     EXPECT_NE(r.error().message().find(c.expected), std::string::npos) << r.error().message();
-    EXPECT_EQ(r.error().message().find(std::string(16, 'a')), std::string::npos) << "key material in the error";
+    EXPECT_EQ(r.error().message().find(std::string(16, 'a')), std::string::npos)
+        << "key material in the error";
   }
-  auto inline_keys = KeyRing::parse_lines({"new " + std::string(64, '1'), "old " + std::string(64, '2')});
+  auto inline_keys =
+      KeyRing::parse_lines({"new " + std::string(64, '1'), "old " + std::string(64, '2')});
   ASSERT_TRUE(inline_keys.ok());
   EXPECT_EQ(inline_keys->current_id(), "new");
 }
@@ -294,7 +315,8 @@ TEST(Cookie, SealOpenAndRotation) {
   r = open_cookie(impostor, *sealed);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.error().code(), ErrorCode::kVerification);
-  EXPECT_NE(r.error().message().find("authentication tag mismatch under key 'old'"), std::string::npos)
+  EXPECT_NE(r.error().message().find("authentication tag mismatch under key 'old'"),
+            std::string::npos)
       << r.error().message();
 }
 
@@ -317,10 +339,12 @@ TEST(Cookie, EveryFlippedBitAndEveryTruncationFails) {
   v2[0] = 0x02;
   auto r = open_cookie(ring, v2);
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message().find("unknown format version 0x02"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("unknown format version 0x02"), std::string::npos)
+      << r.error().message();
   r = open_cookie(ring, ByteView(*sealed).first(20));
   ASSERT_FALSE(r.ok());
-  EXPECT_NE(r.error().message().find("shorter than header"), std::string::npos) << r.error().message();
+  EXPECT_NE(r.error().message().find("shorter than header"), std::string::npos)
+      << r.error().message();
 }
 
 TEST(Cookie, SizeLimits) {
