@@ -28,6 +28,8 @@ struct RunOptionsCli {
   int jobs = 0;
   int timeout = 30;
   int max_wait = 10;
+  int case_timeout = 0;
+  bool no_progress = false;
   bool strict = false;
   std::uint64_t seed = 1;
   bool redact = false;
@@ -77,12 +79,27 @@ int run_run(const RunOptionsCli& o) {
   options.settings.allow_destructive = o.allow_destructive;
   options.settings.max_wait = std::chrono::seconds(o.max_wait);
   options.settings.request_timeout = std::chrono::seconds(o.timeout);
+  options.settings.case_timeout = std::chrono::seconds(o.case_timeout);
 
   std::size_t selected = 0;
   for (const auto& c : registry.all()) selected += engine::matches_filters(c.info.id, o.filters) ? 1 : 0;
   if (selected == 0) return usage_error("no case matches the --filter patterns");
-  const bool tty = isatty(STDERR_FILENO) != 0;
-  if (tty) std::cerr << "parley: running " << selected << " cases against " << profile->name << "...\r";
+  // A progress line on a terminal only: CI logs (not a tty) stay quiet.
+  const bool tty = isatty(STDERR_FILENO) != 0 && !o.no_progress;
+  if (tty) {
+    std::size_t counts[7] = {};
+    options.progress = [counts](const engine::CaseResult& r, std::size_t done, std::size_t total) mutable {
+      counts[static_cast<int>(r.verdict)]++;
+      const std::size_t pass = counts[static_cast<int>(engine::Verdict::kPass)];
+      const std::size_t fail = counts[static_cast<int>(engine::Verdict::kFail)];
+      const std::size_t errors = counts[static_cast<int>(engine::Verdict::kError)] +
+                                 counts[static_cast<int>(engine::Verdict::kPrereqFailed)];
+      std::string id = r.test_case->info.id;
+      if (id.size() > 40) id = id.substr(0, 37) + "...";
+      std::cerr << "\r\033[K[" << done << "/" << total << "] " << pass << " pass, " << fail << " fail, " << errors
+                << " error  " << id << std::flush;
+    };
+  }
 
   // Reachability first: a target nobody answers is exit 3, not a pile of failures.
   {
@@ -99,6 +116,7 @@ int run_run(const RunOptionsCli& o) {
   }
 
   engine::RunResult run = engine::run_cases(registry, *profile, options);
+  if (tty) std::cerr << "\r\033[K" << std::flush;
   report::RunInfo info;
   info.tool_version = PARLEY_VERSION;
   info.build_id = __DATE__ " " __TIME__;
@@ -244,7 +262,16 @@ void add_run_command(CLI::App& app, RunState& state) {
   run->add_option("--filter", o->filters, "Only cases whose ID matches this glob (repeatable)");
   run->add_option("--jobs", o->jobs, "Parallel workers (default: the number of cores)")->check(CLI::Range(0, 256));
   run->add_option("--timeout", o->timeout, "Per-request timeout, seconds")->capture_default_str()->check(CLI::Range(1, 3600));
-  run->add_option("--max-wait", o->max_wait, "Longest wait a time-bound case may do, seconds")->capture_default_str();
+  run->add_option("--max-wait", o->max_wait,
+                  "Longest wait a time-bound case may do (key expiry, rollover), seconds; cases needing more are "
+                  "NOT_APPLICABLE")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 86400));
+  run->add_option("--case-timeout", o->case_timeout,
+                  "Wall-clock budget of one case, seconds (default: 4 x --timeout + --max-wait); a case past it is "
+                  "ERROR")
+      ->check(CLI::Range(0, 86400));
+  run->add_flag("--no-progress", o->no_progress, "No progress line on the terminal");
   run->add_flag("--strict", o->strict, "Count WARN as a failure");
   run->add_option("--seed", o->seed, "Seed of every random choice")->capture_default_str();
   run->add_flag("--redact", o->redact, "Mask keys, passwords, Authorization headers and cookies in reports");

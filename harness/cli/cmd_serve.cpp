@@ -17,13 +17,31 @@ struct ServeOptions {
   int port = -1;
   bool print_profile = false;
   std::string profile_out;
+  std::vector<std::string> faults;
+  bool list_faults = false;
 };
 
+int list_faults() {
+  // One per line, tab-separated: name, requirement IDs (comma-separated), description.
+  for (const auto& f : oracle::all_faults()) {
+    std::string reqs;
+    for (auto r : f.requirements) reqs += (reqs.empty() ? "" : ",") + std::string(r);
+    std::cout << f.name << "\t" << reqs << "\t" << f.description << "\n";
+  }
+  return kExitOk;
+}
+
 int run_serve(const ServeOptions& o) {
+  if (o.list_faults) return list_faults();
   auto config = o.config_file.empty() ? oracle::parse_serve_config("") : oracle::load_serve_config(o.config_file);
   if (!config.ok()) return usage_error(config.error().message());
   if (!o.host.empty()) config->host = o.host;
   if (o.port >= 0) config->port = static_cast<std::uint16_t>(o.port);
+  for (const auto& name : o.faults) {
+    auto f = oracle::fault_from_name(name);
+    if (!f) return usage_error("--fault " + name + ": no such fault (parley serve --list-faults lists them)");
+    config->service.faults.add(*f);
+  }
 
   // Block the stop signals before any thread starts, so that only sigwait below sees them.
   sigset_t stop_signals;
@@ -59,6 +77,12 @@ int run_serve(const ServeOptions& o) {
     std::cout << "  cookie mode: stateless SCTs sealed under key '" << cookie.ring->current_id() << "' ("
               << cookie.ring->ids().size() << " key(s) in the ring); cancel is refused\n";
   }
+  if (!config->service.faults.empty()) {
+    // On stderr: the profile and the banner on stdout look the same with and without faults.
+    std::cerr << "parley serve: FAULTS INJECTED (this service is deliberately non-conformant):";
+    for (const auto& name : config->service.faults.names()) std::cerr << " " << name;
+    std::cerr << std::endl;
+  }
   const std::string profile = oracle::target_profile(*config, base);
   if (o.print_profile) std::cout << "\n" << profile;
   if (!o.profile_out.empty()) {
@@ -88,6 +112,10 @@ void add_serve_command(CLI::App& app, RunState& state) {
   serve->add_flag("--print-profile", o->print_profile,
                   "Print the target profile of the running service (docs/target-profile.md)");
   serve->add_option("--profile-out", o->profile_out, "Also write the target profile to this file");
+  serve->add_option("--fault", o->faults,
+                    "Switch on one named non-conformance (repeatable; see --list-faults) to prove the suites catch it");
+  serve->add_flag("--list-faults", o->list_faults,
+                  "List the injectable faults, one per line: name, requirement IDs, description (tab-separated)");
   serve->footer("With no --config: SOAP 1.2, WS-Addressing 1.0, WS-SC 1.3 on 127.0.0.1, issuing to anyone.");
   serve->callback([o, &state] { state.exit_code = run_serve(*o); });
 }

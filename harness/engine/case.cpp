@@ -3,6 +3,8 @@
 #include "harness/engine/requirements.h"
 #include "harness/oracle/http_binding.h"
 
+#include <thread>
+
 namespace parley::engine {
 
 std::string_view to_string(Verdict v) {
@@ -94,18 +96,63 @@ Answer classify_response(int status, const std::string& body) {
 
 }  // namespace
 
+std::chrono::seconds case_budget(const RunSettings& settings) {
+  if (settings.case_timeout.count() > 0) return settings.case_timeout;
+  return settings.request_timeout * 4 + settings.max_wait;
+}
+
 CaseContext::CaseContext(const oracle::TargetProfile& profile, const RunSettings& settings, std::uint64_t seed)
-    : profile_(profile), settings_(settings), rng_(seed) {
-  if (settings.send) {
-    send_ = std::make_shared<oracle::SendFunction>(settings.send);
-  } else {
+    : profile_(profile),
+      settings_(settings),
+      rng_(seed),
+      budget_(case_budget(settings)),
+      deadline_(std::chrono::steady_clock::now() + budget_) {
+  oracle::SendFunction inner = settings.send;
+  if (!inner) {
     transport::HttpClient::Options o;
     o.connect_timeout = std::min<std::chrono::milliseconds>(settings.request_timeout, std::chrono::seconds(10));
     o.total_timeout = settings.request_timeout;
     auto http = std::make_shared<transport::HttpClient>(o);
-    send_ = std::make_shared<oracle::SendFunction>(
-        [http](const std::string& url, const oracle::SoapRequest& r) { return oracle::http_sender(*http)(url, r); });
+    http->set_deadline(deadline_);  // a request in flight at the deadline is cut there
+    inner = [http](const std::string& url, const oracle::SoapRequest& r) { return oracle::http_sender(*http)(url, r); };
   }
+  // No request starts once the budget is spent.
+  send_ = std::make_shared<oracle::SendFunction>(
+      [inner = std::move(inner), deadline = deadline_, budget = budget_](const std::string& url,
+                                                                          const oracle::SoapRequest& r) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+          return Result<oracle::SoapResponse>(Error(ErrorCode::kLimitExceeded,
+                                                    "the case's time budget of " + std::to_string(budget.count()) +
+                                                        " s ran out before this request (--case-timeout)",
+                                                    "case"));
+        }
+        return inner(url, r);
+      });
+}
+
+Status CaseContext::wait(std::chrono::milliseconds duration, std::string_view what) {
+  using std::chrono::duration_cast;
+  using std::chrono::seconds;
+  auto whole_seconds = [](std::chrono::milliseconds d) {
+    if (d.count() < 1000) return std::to_string(std::max<long long>(d.count(), 0)) + " ms";
+    return std::to_string((d.count() + 999) / 1000) + " s";
+  };
+  if (duration > settings_.max_wait) {
+    return Error(ErrorCode::kUnsupported,
+                 std::string(what) + " needs a wait of " + whole_seconds(duration) + ", more than --max-wait " +
+                     std::to_string(settings_.max_wait.count()) + " s",
+                 "max-wait");
+  }
+  const auto left = duration_cast<std::chrono::milliseconds>(deadline_ - std::chrono::steady_clock::now());
+  if (duration >= left) {
+    return Error(ErrorCode::kLimitExceeded,
+                 std::string(what) + " needs a wait of " + whole_seconds(duration) + ", more than the " +
+                     whole_seconds(left) + " left of the case's budget (--case-timeout)",
+                 "case");
+  }
+  note("waited " + whole_seconds(duration) + ": " + std::string(what));
+  if (duration.count() > 0) std::this_thread::sleep_for(duration);
+  return ok_status();
 }
 
 std::unique_ptr<oracle::Client> CaseContext::new_client(std::string) {

@@ -96,8 +96,13 @@ struct Evidence {
 };
 
 struct RunSettings {
+  // The longest a time-bound case may wait for the target (key expiry, rollover, inactivity);
+  // a case needing longer is NOT_APPLICABLE and says how long it would need.
   std::chrono::seconds max_wait{10};
   std::chrono::seconds request_timeout{30};
+  // Wall-clock budget of one case: every request is cut at it, and a case still running then
+  // is ERROR. Defaults to request_timeout * 4 + max_wait when zero.
+  std::chrono::seconds case_timeout{0};
   std::uint64_t seed = 1;
   bool allow_destructive = false;
   bool strict = false;
@@ -129,13 +134,26 @@ class CaseContext {
   void note(std::string text) { evidence_.notes.push_back(std::move(text)); }
   void key(std::string label, const Bytes& key);
 
+  // Time-bound steps: waits `duration` when it fits in --max-wait and in the case's budget;
+  // else returns, without waiting, an Error saying how long the step would need (the case
+  // reports NOT_APPLICABLE with it).
+  Status wait(std::chrono::milliseconds duration, std::string_view what);
+  // The case's budget (RunSettings::case_timeout) and whether it ran out.
+  std::chrono::seconds budget() const { return budget_; }
+  bool out_of_time() const { return std::chrono::steady_clock::now() >= deadline_; }
+
  private:
   const oracle::TargetProfile& profile_;
   const RunSettings& settings_;
   std::mt19937_64 rng_;
   Evidence evidence_;
+  std::chrono::seconds budget_;
+  std::chrono::steady_clock::time_point deadline_;
   std::shared_ptr<oracle::SendFunction> send_;
 };
+
+// The effective per-case budget of `settings` (case_timeout, or its default).
+std::chrono::seconds case_budget(const RunSettings& settings);
 
 // The differential rule for negative cases (architecture.md): the control must succeed (else
 // PREREQ_FAILED); the mutant passes only with a SOAP fault whose most specific QName is one of

@@ -1,6 +1,13 @@
 // Each verdict rule of architecture.md, proven with targets that misbehave in exactly one way.
 #include <gtest/gtest.h>
 
+#include <set>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include "harness/engine/runner.h"
 
 namespace parley::engine {
@@ -224,6 +231,99 @@ TEST(Runner, StrictCountsWarnings) {
   EXPECT_FALSE(counts_as_failure(Verdict::kWarn, false));
   EXPECT_TRUE(counts_as_failure(Verdict::kWarn, true));
   EXPECT_FALSE(counts_as_failure(Verdict::kNotApplicable, true));
+}
+
+// A TCP port that completes handshakes (the kernel's backlog) and never answers.
+class SilentPort {
+ public:
+  SilentPort() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    EXPECT_EQ(::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    EXPECT_EQ(::listen(fd_, 16), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len);
+    port_ = ntohs(a.sin_port);
+  }
+  ~SilentPort() { ::close(fd_); }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_) + "/service"; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+};
+
+TEST(Runner, CaseBudgetCutsARequestThatNeverEndsAndTheCaseIsError) {
+  SilentPort silent;
+  Registry r;
+  CaseInfo i = info_citing({"SC-2-01"});
+  i.id = "hangs";
+  const std::string url = silent.url();
+  ASSERT_TRUE(r.add(Case{i, [url](CaseContext& ctx) {
+                  auto doc = xml::parse("<a/>");
+                  Answer a = ctx.send("request", url, *doc, "urn:x");
+                  // Whatever a buggy case concludes after a cut request, the runner reports ERROR.
+                  return Outcome::pass("answered: " + a.describe());
+                }}).ok());
+  RunOptions o;
+  o.settings.request_timeout = std::chrono::seconds(60);
+  o.settings.case_timeout = std::chrono::seconds(1);
+  auto run = run_cases(r, profile(), o);
+  ASSERT_EQ(run.results.size(), 1u);
+  EXPECT_EQ(run.results[0].verdict, Verdict::kError);
+  EXPECT_NE(run.results[0].reason.find("time budget of 1 s"), std::string::npos) << run.results[0].reason;
+  // Cut at the budget, not at the 60 s request timeout.
+  EXPECT_LT(run.results[0].duration, std::chrono::seconds(20));
+  ASSERT_EQ(run.results[0].evidence.exchanges.size(), 1u);
+  EXPECT_FALSE(run.results[0].evidence.exchanges[0].error.empty());
+}
+
+TEST(Runner, DefaultCaseBudgetFollowsTimeoutAndMaxWait) {
+  RunSettings s;
+  s.request_timeout = std::chrono::seconds(30);
+  s.max_wait = std::chrono::seconds(10);
+  EXPECT_EQ(case_budget(s), std::chrono::seconds(130));
+  s.case_timeout = std::chrono::seconds(7);
+  EXPECT_EQ(case_budget(s), std::chrono::seconds(7));
+}
+
+TEST(Runner, TimeBoundWaitsRespectMaxWait) {
+  Registry r;
+  CaseInfo i = info_citing({"SC-3-11"});
+  i.id = "waits";
+  ASSERT_TRUE(r.add(Case{i, [](CaseContext& ctx) {
+                  if (Status s = ctx.wait(std::chrono::milliseconds(50), "a short expiry"); !s.ok()) {
+                    return Outcome::fail("the short wait was refused: " + s.error().what());
+                  }
+                  Status long_wait = ctx.wait(std::chrono::hours(15), "the key's 15 h lifetime");
+                  if (long_wait.ok()) return Outcome::fail("waited 15 h");
+                  return Outcome::not_applicable(long_wait.error().what());
+                }}).ok());
+  RunOptions o = options();
+  o.settings.max_wait = std::chrono::seconds(10);
+  auto run = run_cases(r, profile(), o);
+  ASSERT_EQ(run.results.size(), 1u);
+  EXPECT_EQ(run.results[0].verdict, Verdict::kNotApplicable);
+  EXPECT_EQ(run.results[0].reason, "the key's 15 h lifetime needs a wait of 54000 s, more than --max-wait 10 s");
+  ASSERT_EQ(run.results[0].evidence.notes.size(), 1u);
+  EXPECT_EQ(run.results[0].evidence.notes[0], "waited 50 ms: a short expiry");
+}
+
+TEST(Runner, ProgressIsReportedOncePerCase) {
+  auto reg = fixed_cases({{"a", Outcome::pass("ok")}, {"b", Outcome::fail("no")}, {"c", Outcome::info("i")}});
+  RunOptions o = options();
+  std::vector<std::size_t> done;
+  std::set<std::string> ids;
+  o.progress = [&](const CaseResult& r, std::size_t d, std::size_t total) {
+    EXPECT_EQ(total, 3u);
+    done.push_back(d);
+    ids.insert(r.test_case->info.id);
+  };
+  run_cases(reg, profile(), o);
+  EXPECT_EQ(done, (std::vector<std::size_t>{1, 2, 3}));
+  EXPECT_EQ(ids, (std::set<std::string>{"a", "b", "c"}));
 }
 
 }  // namespace

@@ -124,6 +124,8 @@ RunResult run_cases(const Registry& registry, const oracle::TargetProfile& profi
   run.results.resize(selected.size());
   std::atomic<std::size_t> next{0};
   const RequirementCatalog& catalog = RequirementCatalog::builtin();
+  std::mutex progress_mu;
+  std::size_t done = 0;
 
   auto run_one = [&](std::size_t index) {
     const Case& c = *selected[index];
@@ -151,12 +153,22 @@ RunResult run_cases(const Registry& registry, const oracle::TargetProfile& profi
         raw = Outcome::error("the case threw an unknown exception");
       }
       r.evidence = std::move(ctx.evidence());
+      if (ctx.out_of_time()) {
+        // Whatever the case concluded, it ran out of time: some step was cut short.
+        raw = Outcome::error("the case ran past its time budget of " + std::to_string(ctx.budget().count()) +
+                             " s (--case-timeout); it had concluded: " + std::string(to_string(raw.verdict)) +
+                             ", " + raw.reason);
+      }
     }
     r.raw_verdict = raw.verdict;
     Outcome judged = apply_level_rules(c.info, raw, catalog, r.wcf_profile);
     r.verdict = judged.verdict;
     r.reason = judged.reason;
     r.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
+    if (options.progress) {
+      std::lock_guard lock(progress_mu);
+      options.progress(r, ++done, selected.size());
+    }
   };
 
   const std::size_t jobs = std::max<std::size_t>(1, std::min(options.jobs, selected.size()));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,8 @@ struct RunOptions {
   std::vector<std::string> filters;  // glob patterns on case IDs ('*' and '?'); empty = all
   std::string profile_path;          // for replay commands
   const Baseline* baseline = nullptr;
+  // Called after each case (serialized), e.g. for a progress line; done counts finished cases.
+  std::function<void(const CaseResult& result, std::size_t done, std::size_t total)> progress;
 };
 
 struct RunSummary {

@@ -255,7 +255,9 @@ Status apply_algorithm_suite(std::string_view suite, ServiceConfig& c) {
   c.default_key_size = s.key_size;
   c.signature_method = s.signature_method;
   c.digest_method = s.digest_method;
+  // Derived keys shorter or longer than the suite's are refused (SC-7-19).
   c.dkt_limits.max_length = std::max(s.signature_key_length, s.encryption_key_length);
+  c.dkt_limits.min_length = std::min(s.signature_key_length, s.encryption_key_length);
   return ok_status();
 }
 
@@ -353,7 +355,14 @@ Result<ServeConfig> parse_serve_config(std::string_view text, const std::string&
   PARLEY_ASSIGN_OR_RETURN(svc.dkt_limits.max_offset, limits.uint("dkt_max_offset", 64, 1u << 20));
   PARLEY_ASSIGN_OR_RETURN(svc.dkt_limits.max_label_chars, limits.uint("dkt_max_label_chars", 128, 1u << 20));
   PARLEY_ASSIGN_OR_RETURN(svc.dkt_limits.max_nonce_bytes, limits.uint("dkt_max_nonce_bytes", 128, 1u << 20));
+  PARLEY_ASSIGN_OR_RETURN(std::uint64_t inactivity, limits.uint("inactivity_timeout_seconds", 120, 10ull * 365 * 86400));
+  PARLEY_ASSIGN_OR_RETURN(svc.detect_replays, limits.flag("detect_replays", true));
+  PARLEY_ASSIGN_OR_RETURN(std::uint64_t replay_cache, limits.uint("replay_cache_size", 900000, 100000000));
+  PARLEY_ASSIGN_OR_RETURN(std::uint64_t replay_window, limits.uint("replay_window_seconds", 300, 86400));
   PARLEY_TRY(limits.no_unknown_keys());
+  svc.contexts.inactivity_timeout = std::chrono::seconds(inactivity);
+  svc.replay_cache_size = static_cast<std::size_t>(replay_cache);
+  svc.replay_window = std::chrono::seconds(replay_window);
   svc.contexts.key_lifetime = std::chrono::seconds(lifetime);
   svc.contexts.rollover = std::chrono::seconds(rollover);
   svc.contexts.max_contexts = static_cast<std::size_t>(max_contexts);
@@ -442,7 +451,7 @@ std::string target_profile(const ServeConfig& c, const std::string& base_url) {
   o << "cancel = " << (s.allow_cancel && !s.cookie.enabled ? "true" : "false") << "\n";
   o << "amend = " << (s.allow_amend ? "true" : "false") << "\n";
   o << "cookie_mode = " << (s.cookie.enabled ? "true" : "false") << "\n";
-  o << "replay_detection = false\n";
+  o << "replay_detection = " << (c.service.detect_replays ? "true" : "false") << "\n";
   o << "encryption = true\n";
   o << "signature_confirmation = " << (s.signature_confirmation ? "true" : "false") << "\n";
   return o.str();

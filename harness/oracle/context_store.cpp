@@ -15,9 +15,14 @@ Error sc_reject(names::ScVersion v, ScFault f, std::string what, std::string req
 }  // namespace
 
 Result<SecurityContext> ContextStore::issue(names::ScVersion version, Bytes key, std::string principal,
-                                            Clock::time_point now) {
+                                            Clock::time_point now, std::string identifier) {
   std::lock_guard lock(mu_);
-  if (contexts_.size() >= policy_.max_contexts) {
+  // Idle contexts are closed first: they do not count against the limit.
+  for (auto it = contexts_.begin(); it != contexts_.end();) {
+    const bool idle = !it->second.pinned && now > it->second.last_used + policy_.inactivity_timeout;
+    it = idle ? contexts_.erase(it) : std::next(it);
+  }
+  if (contexts_.size() >= policy_.max_contexts && (identifier.empty() || !contexts_.contains(identifier))) {
     Error e(ErrorCode::kLimitExceeded,
             "the service holds " + std::to_string(contexts_.size()) + " security contexts, its limit",
             "security context");
@@ -26,7 +31,7 @@ Result<SecurityContext> ContextStore::issue(names::ScVersion version, Bytes key,
   }
   SecurityContext ctx;
   ctx.sct.version = version;
-  ctx.sct.identifier = wssc::new_uuid_urn();
+  ctx.sct.identifier = identifier.empty() ? wssc::new_uuid_urn() : std::move(identifier);
   ctx.sct.wsu_id = wssc::new_wsu_id();
   ctx.generations.push_back(KeyGeneration{"", std::move(key), now, now + policy_.key_lifetime, std::nullopt});
   ctx.principal = std::move(principal);
@@ -42,6 +47,7 @@ void ContextStore::install(const wssc::SecurityContextToken& sct, Bytes key, Clo
   ctx.generations.push_back(
       KeyGeneration{sct.instance, std::move(key), now, Clock::time_point::max(), std::nullopt});
   ctx.principal = "preshared";
+  ctx.pinned = true;
   ctx.last_used = now;
   contexts_[sct.identifier] = std::move(ctx);
 }
@@ -98,6 +104,13 @@ Result<wssc::ContextKey> ContextStore::resolve(names::ScVersion version, std::st
                      "SC-8-05");
   }
   SecurityContext& ctx = it->second;
+  if (!ctx.pinned && now > ctx.last_used + policy_.inactivity_timeout) {
+    contexts_.erase(it);
+    return sc_reject(version, ScFault::kBadContextToken,
+                     "security context '" + std::string(identifier) + "' was idle for more than " +
+                         std::to_string(policy_.inactivity_timeout.count()) + " s and has been closed",
+                     "SC-10-04");
+  }
   if (ctx.sct.version != version &&
       !(ctx.sct.version != names::ScVersion::kFeb2005 && version != names::ScVersion::kFeb2005)) {
     return sc_reject(version, ScFault::kBadContextToken, "the context was issued under another WS-SC version",

@@ -29,6 +29,7 @@ struct SecurityContext {
   bool cancelled = false;
   std::string principal;  // who obtained it (the bootstrap's identity)
   Clock::time_point last_used;
+  bool pinned = false;  // installed in advance (pre-shared): never closed for inactivity
 };
 
 struct ContextPolicy {
@@ -36,6 +37,7 @@ struct ContextPolicy {
   std::chrono::seconds rollover{300};            // WCF SessionKeyRolloverInterval
   std::size_t max_contexts = 128;                // WCF MaxPendingSessions
   std::size_t max_pending_generations = 5;       // WCF: at most 5 renewed keys per session
+  std::chrono::seconds inactivity_timeout{120};  // WCF InactivityTimeout: idle contexts are closed
 };
 
 class ContextStore {
@@ -43,7 +45,10 @@ class ContextStore {
   explicit ContextStore(ContextPolicy policy) : policy_(policy) {}
 
   // A new context with its first key. Errors when the store is full (wsc/dnse faults set).
-  Result<SecurityContext> issue(names::ScVersion version, Bytes key, std::string principal, Clock::time_point now);
+  // `identifier` is for fault injection only: an Identifier chosen by the caller (replacing a
+  // context of that Identifier); empty means a fresh urn:uuid.
+  Result<SecurityContext> issue(names::ScVersion version, Bytes key, std::string principal, Clock::time_point now,
+                                std::string identifier = {});
   // Installs a context known in advance (bootstrap "preshared-sct").
   void install(const wssc::SecurityContextToken& sct, Bytes key, Clock::time_point now);
   // A new key generation for `identifier`: new Instance, new key (SC-5-05).

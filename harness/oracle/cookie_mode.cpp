@@ -46,10 +46,10 @@ Result<SecurityContext> CookieContexts::seal(names::ScVersion version,
 
 Result<SecurityContext> CookieContexts::issue(names::ScVersion version, Bytes key,
                                               const std::string& principal,
-                                              Clock::time_point now) const {
+                                              Clock::time_point now, std::string identifier) const {
   cookie::CookieState st;
   st.id = wssc::new_wsu_id();
-  st.context_id = wssc::new_uuid_urn();
+  st.context_id = identifier.empty() ? wssc::new_uuid_urn() : std::move(identifier);
   st.key = std::move(key);
   const Clock::time_point token_expires = now + config_.token_lifetime;
   PARLEY_ASSIGN_OR_RETURN(st.effective_time, cookie::to_ticks(now));

@@ -30,11 +30,11 @@ class CookieContexts {
   CookieContexts(CookieModeConfig config, ContextPolicy policy)
       : config_(std::move(config)), policy_(policy) {}
 
-  // A new context: a fresh Identifier and wsu:Id, the key's window now .. now + key lifetime
+  // A new context: a fresh Identifier (unless `identifier` is given: injected faults) and wsu:Id, the key's window now .. now + key lifetime
   // (never past the token's expiry), and the sealed state in sct.cookie. The result has one
   // generation, like ContextStore::issue's, and nothing is stored.
   Result<SecurityContext> issue(names::ScVersion version, Bytes key, const std::string& principal,
-                                Clock::time_point now) const;
+                                Clock::time_point now, std::string identifier = {}) const;
   // The next generation of the context a request proved possession of (`state`, opened from its
   // cookie by CookieResolver): same Identifier, a new Instance, wsu:Id and key (SC-5-05), a new
   // token lifetime from now. The old cookie stays valid until its own KeyExpiryTime: nothing

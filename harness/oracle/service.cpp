@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <limits>
 
 #include "harness/core/crypto.h"
 
@@ -37,6 +38,38 @@ Result<Bytes> nonzero_random(std::size_t n) {
   return b;
 }
 
+// The configuration a service runs with: faults that are limits set to "none" become config.
+ServiceConfig with_faults(ServiceConfig c) {
+  const FaultSet& f = c.faults;
+  if (f.has(Fault::kUnboundedPendingSessions)) c.contexts.max_contexts = std::numeric_limits<std::size_t>::max();
+  if (f.has(Fault::kSupersededKeysNeverExpire)) c.contexts.rollover = std::chrono::hours(24 * 365 * 50);
+  if (f.has(Fault::kAcceptDktWithoutNonce)) {
+    c.dkt_limits.require_nonce = false;
+    c.dkt_limits.min_nonce_bytes = 0;
+  }
+  if (f.has(Fault::kAcceptUnknownDktAlgorithm)) c.dkt_limits.accept_unknown_algorithm = true;
+  if (f.has(Fault::kUnboundedDkt)) {
+    constexpr std::uint64_t kMiB = 1u << 20;
+    c.dkt_limits.max_offset = kMiB;
+    c.dkt_limits.max_label_chars = kMiB;
+    c.dkt_limits.max_nonce_bytes = kMiB;
+    c.dkt_limits.max_length = kMiB;
+    c.dkt_limits.min_length = 1;
+  }
+  if (f.has(Fault::kSkipReplayDetection)) c.detect_replays = false;
+  return c;
+}
+
+// The same URI in the other WS-SC namespace (fault wrong-fault-namespace).
+names::QName other_sc_namespace(names::QName q) {
+  if (q.ns == ns::kWsc13) {
+    q.ns = ns::kWscFeb2005;
+  } else if (q.ns == ns::kWscFeb2005) {
+    q.ns = ns::kWsc13;
+  }
+  return q;
+}
+
 }  // namespace
 
 std::string_view to_string(Bootstrap b) {
@@ -58,7 +91,10 @@ std::string_view to_string(EntropyMode e) {
 }
 
 Service::Service(ServiceConfig config)
-    : config_(std::move(config)), store_(config_.contexts), cookies_(config_.cookie, config_.contexts) {
+    : config_(with_faults(std::move(config))),
+      store_(config_.contexts),
+      cookies_(config_.cookie, config_.contexts),
+      replays_(config_.replay_cache_size, config_.replay_window) {
   if (config_.bootstrap == Bootstrap::kPresharedSct) {
     wssc::SecurityContextToken sct;
     sct.version = config_.versions.sc;
@@ -88,14 +124,26 @@ SoapResponse Service::to_response(const xml::Document& doc, int status) const {
 
 SoapResponse Service::fault_response(const Error& error, std::string_view relates_to) const {
   const auto& soap = names::soap(config_.versions.soap);
+  if (fault(Fault::kFaultsAsBare500)) {
+    SoapResponse r;
+    r.status = 500;
+    r.content_type = "text/html; charset=utf-8";
+    r.body = "<html><body><h1>Server Error</h1><p>The request could not be processed.</p></body></html>";
+    return r;
+  }
   names::QName name = soap.sender;
   if (auto q = wssc::from_clark(error.fault())) name = *q;
   const bool receiver = error.code() == ErrorCode::kInternal || error.code() == ErrorCode::kCrypto;
+  const bool sc_fault = name.ns == ns::kWsc13 || name.ns == ns::kWscFeb2005;
+  if (sc_fault && name.local == "RenewNeeded" && fault(Fault::kRenewNeededAsBadContext)) {
+    name = names::sc_fault(config_.versions.sc, names::ScFault::kBadContextToken);
+  }
   std::string_view action;
   // WCF's RenewNeeded fault carries its own action (WCF-02).
-  if (name.local == "RenewNeeded" && (name.ns == ns::kWsc13 || name.ns == ns::kWscFeb2005)) {
+  if (sc_fault && name.local == "RenewNeeded" && !fault(Fault::kRenewNeededWrongAction)) {
     action = names::wcf::kSecureConversationFaultAction;
   }
+  if (sc_fault && fault(Fault::kWrongFaultNamespace)) name = other_sc_namespace(name);
   xml::Document doc = wssc::build_fault(config_.versions, name, error.message(), relates_to, !receiver, action);
   // SOAP 1.2 HTTP binding s.7.5.2.2: Sender faults are 400, others 500; SOAP 1.1 uses 500.
   const int status = config_.versions.soap == names::SoapVersion::k1_2 && !receiver ? 400 : 500;
@@ -132,6 +180,11 @@ Result<xml::Document> Service::dispatch(xml::Document& request, const wssc::Enve
   if (view.headers.action.empty()) {
     Error e(ErrorCode::kParse, "no wsa:Action header (dispatch is on wsa:Action, SOAPAction may be empty)",
             "soap:Header");
+    return e.with_fault(clark(wsa.action_not_supported)).cite("SC-3-17");
+  }
+  if (fault(Fault::kDispatchOnSoapAction) && config_.versions.soap == names::SoapVersion::k1_1 &&
+      (raw.soap_action.empty() || raw.soap_action == "\"\"")) {
+    Error e(ErrorCode::kUnsupported, "the SOAPAction '" + raw.soap_action + "' names no operation", "SOAPAction");
     return e.with_fault(clark(wsa.action_not_supported)).cite("SC-3-17");
   }
   auto info = names::classify_sct_action(view.headers.action);
@@ -227,7 +280,8 @@ Result<Service::KeyDecision> Service::decide_key(const wssc::RequestSecurityToke
   switch (mode) {
     case EntropyMode::kCombined: {
       PARLEY_ASSIGN_OR_RETURN(Bytes server, nonzero_random(bits / 8));
-      PARLEY_ASSIGN_OR_RETURN(d.key, crypto::ck_psha1(*client, server, bits));
+      PARLEY_ASSIGN_OR_RETURN(d.key, fault(Fault::kSwapComputedKeyEntropies) ? crypto::ck_psha1(server, *client, bits)
+                                                                           : crypto::ck_psha1(*client, server, bits));
       d.proof = wssc::KeyMaterial{wssc::KeyMaterial::Kind::kComputedKey, {}, {}, std::string(t.computed_key_psha1), {}};
       d.entropy = wssc::KeyMaterial{wssc::KeyMaterial::Kind::kBinarySecret, server, std::string(t.binary_secret_nonce),
                                     {}, {}};
@@ -267,6 +321,13 @@ wssc::OpenPolicy Service::open_policy(Clock::time_point now) const {
   p.max_clock_skew = config_.max_clock_skew;
   p.now = now;
   p.allow_direct_context_key = !config_.require_derived_keys;
+  p.require_signed_addressing = !fault(Fault::kAcceptUnsignedAddressing);
+  p.faults.ignore_dkt_generation = fault(Fault::kIgnoreDktGeneration);
+  p.faults.ignore_dkt_label = fault(Fault::kIgnoreDktLabel);
+  p.faults.skip_body_coverage = fault(Fault::kSignatureWrapping);
+  p.faults.trust_keyinfo_secret = fault(Fault::kTrustKeyInfoSecret);
+  p.faults.skip_timestamp_expiry = fault(Fault::kSkipTimestampExpiry);
+  p.faults.accept_unsigned_timestamp = fault(Fault::kAcceptUnsignedTimestamp);
   return p;
 }
 
@@ -281,7 +342,9 @@ Status Service::protect_response(xml::Document& response, const wssc::OpenedMess
   o.signature_method = config_.signature_method;
   o.digest_method = config_.digest_method;
   o.encrypt_body = request.body_was_encrypted || config_.encrypt_responses;
-  if (config_.signature_confirmation) o.confirm_signature_values = {request.signature_value};
+  if (config_.signature_confirmation && !fault(Fault::kNoSignatureConfirmation)) {
+    o.confirm_signature_values = {request.signature_value};
+  }
   o.now = now;
   auto secured = wssc::secure_envelope(response, context, o, signed_ids);
   if (!secured.ok()) return secured.error();
@@ -297,12 +360,22 @@ Result<xml::Document> Service::issue(xml::Document&, const wssc::EnvelopeView& v
   if (view.body_child == nullptr) {
     return trust_reject(tv, TrustFault::kInvalidRequest, "the Body holds no wst:RequestSecurityToken", "SC-3-01");
   }
+  if (fault(Fault::kMixedTrustNamespace)) {
+    // Injected fault: a RequestType of the other Trust namespace is read as this one's Issue.
+    const names::TrustVersion other =
+        tv == names::TrustVersion::k1_3 ? names::TrustVersion::kFeb2005 : names::TrustVersion::k1_3;
+    for (xmlNode* c : xml::child_elements(view.body_child)) {
+      if (xml::local_name(c) == "RequestType" && xml::text_content(c) == names::trust(other).request_issue) {
+        xmlNodeSetContent(c, xml::to_xml_chars(std::string(t.request_issue).c_str()));
+      }
+    }
+  }
   auto rst = wssc::parse_rst(view.body_child);
   if (!rst.ok()) return rst.error().with_fault(clark(names::trust_fault(tv, TrustFault::kInvalidRequest)));
   if (rst->version != tv) {
     return trust_reject(tv, TrustFault::kInvalidRequest, "the RST is in another WS-Trust namespace", "WST-3.1-01");
   }
-  if (rst->request_type != t.request_issue) {
+  if (rst->request_type != t.request_issue && !fault(Fault::kIgnoreRequestType)) {
     return trust_reject(tv, TrustFault::kInvalidRequest,
                         "RequestType '" + rst->request_type + "' on an RST/SCT issue request", "SC-3-02");
   }
@@ -313,14 +386,26 @@ Result<xml::Document> Service::issue(xml::Document&, const wssc::EnvelopeView& v
                         "SC-2-09");
   }
   PARLEY_ASSIGN_OR_RETURN(KeyDecision key, decide_key(*rst));
-  PARLEY_ASSIGN_OR_RETURN(SecurityContext ctx, config_.cookie.enabled
-                                                   ? cookies_.issue(config_.versions.sc, key.key, principal, now)
-                                                   : store_.issue(config_.versions.sc, key.key, principal, now));
+  std::string identifier;
+  if (fault(Fault::kReuseSctIdentifier)) identifier = "urn:uuid:00000000-0000-4000-8000-00000000c0de";
+  if (fault(Fault::kRelativeSctIdentifier)) {
+    PARLEY_ASSIGN_OR_RETURN(Bytes r, crypto::random_bytes(8));
+    identifier = "ctx-" + hex_encode(r);
+  }
+  PARLEY_ASSIGN_OR_RETURN(SecurityContext ctx,
+                          config_.cookie.enabled
+                              ? cookies_.issue(config_.versions.sc, key.key, principal, now, std::move(identifier))
+                              : store_.issue(config_.versions.sc, key.key, principal, now, std::move(identifier)));
 
   wssc::RequestSecurityTokenResponse r;
   r.version = tv;
-  r.context = rst->context;  // SC-3-10
+  r.context = fault(Fault::kDropRstContext) ? std::string() : rst->context;  // SC-3-10
   r.token_type = std::string(sc.sct_token_type);
+  if (fault(Fault::kMixedTokenType)) {
+    r.token_type = std::string(
+        names::sc(config_.versions.sc == names::ScVersion::kFeb2005 ? names::ScVersion::k1_3 : names::ScVersion::kFeb2005)
+            .sct_token_type);
+  }
   r.requested_token = ctx.sct;
   r.attached_reference = wssc::SecurityTokenReference::to_id(ctx.sct.wsu_id, sc.sct_token_type);
   r.unattached_reference = wssc::SecurityTokenReference::to_identifier(ctx.sct);
@@ -328,12 +413,14 @@ Result<xml::Document> Service::issue(xml::Document&, const wssc::EnvelopeView& v
   r.entropy = key.entropy;
   r.lifetime = wssc::Lifetime{wssc::format_utc(ctx.generations[0].effective),
                               wssc::format_utc(ctx.generations[0].expires)};
+  if (fault(Fault::kReversedLifetime)) std::swap(r.lifetime->created, r.lifetime->expires);
   if (config_.entropy != EntropyMode::kClient) r.key_size = key.key_size;
+  if (fault(Fault::kMisreportKeySize) && rst->key_size) r.key_size = *rst->key_size;
 
   std::vector<std::string> signed_ids;
   xml::Document doc = response_envelope(view, t.rstr_sct, signed_ids);
   wssc::TrustResponse resp;
-  resp.collection = tv == names::TrustVersion::k1_3;  // SC-3-05
+  resp.collection = tv == names::TrustVersion::k1_3 && !fault(Fault::kBareRstrUnder13);  // SC-3-05
   resp.responses.push_back(std::move(r));
   wssc::append_trust_response(wssc::envelope_body(doc), resp);
   // The issuance response is protected by the transport (or not at all for bootstrap "none").
@@ -370,8 +457,9 @@ Result<xml::Document> Service::renew(xml::Document& request, Clock::time_point n
     Error e(ErrorCode::kUnsupported, "this service does not renew contexts", "wst:RequestSecurityToken");
     return e.with_fault(clark(names::sc_fault(config_.versions.sc, names::ScFault::kUnableToRenew))).cite("SC-5-08");
   }
-  auto resolver = this->resolver(request, now, /*allow_expired=*/true);
-  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, wssc::open_envelope(request, *resolver, open_policy(now)));
+  std::optional<cookie::CookieState> cookie_state;
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened,
+                          open_request(request, now, /*allow_expired=*/true, &cookie_state));
   if (opened.envelope.body_child == nullptr) {
     return trust_reject(tv, TrustFault::kInvalidRequest, "the Body holds no RST", "SC-5-01");
   }
@@ -383,7 +471,7 @@ Result<xml::Document> Service::renew(xml::Document& request, Clock::time_point n
   }
   if (!rst->renew_target) return trust_reject(tv, TrustFault::kInvalidRequest, "no wst:RenewTarget", "SC-5-01");
   const std::string target = target_identifier(*rst->renew_target, opened.envelope);
-  if (target != opened.context.sct.identifier) {
+  if (target != opened.context.sct.identifier && !fault(Fault::kRenewOtherContext)) {
     return trust_reject(tv, TrustFault::kFailedAuthentication,
                         "RenewTarget names '" + target + "' but the request proves possession of '" +
                             opened.context.sct.identifier + "'",
@@ -393,19 +481,20 @@ Result<xml::Document> Service::renew(xml::Document& request, Clock::time_point n
   wssc::ContextKey renewed;
   Clock::time_point key_expires = now + config_.contexts.key_lifetime;
   if (config_.cookie.enabled) {
-    const auto& state = static_cast<const CookieResolver&>(*resolver).state();
-    if (!state) return Error(ErrorCode::kInternal, "no cookie state after opening the request", "renew");
-    PARLEY_ASSIGN_OR_RETURN(SecurityContext next, cookies_.renew(config_.versions.sc, *state, key.key, now));
+    if (!cookie_state) return Error(ErrorCode::kInternal, "no cookie state after opening the request", "renew");
+    PARLEY_ASSIGN_OR_RETURN(SecurityContext next, cookies_.renew(config_.versions.sc, *cookie_state, key.key, now));
     renewed = wssc::ContextKey{next.sct, next.generations.front().key};
     key_expires = next.generations.front().expires;
   } else {
     PARLEY_ASSIGN_OR_RETURN(renewed, store_.renew(target, key.key, now));
   }
+  if (fault(Fault::kRenewKeepsInstance)) renewed.sct.instance = opened.context.sct.instance;
+  if (fault(Fault::kRenewNewIdentifier)) renewed.sct.identifier = wssc::new_uuid_urn();
 
   const auto& sc = names::sc(config_.versions.sc);
   wssc::RequestSecurityTokenResponse r;
   r.version = tv;
-  r.context = rst->context;
+  r.context = fault(Fault::kDropRstContext) ? std::string() : rst->context;
   r.token_type = std::string(sc.sct_token_type);
   r.requested_token = renewed.sct;
   r.attached_reference = wssc::SecurityTokenReference::to_id(renewed.sct.wsu_id, sc.sct_token_type);
@@ -418,7 +507,7 @@ Result<xml::Document> Service::renew(xml::Document& request, Clock::time_point n
   std::vector<std::string> signed_ids;
   xml::Document doc = response_envelope(opened.envelope, t.rstr_sct_renew, signed_ids);
   wssc::TrustResponse resp;
-  resp.collection = tv == names::TrustVersion::k1_3;  // WCF-06
+  resp.collection = tv == names::TrustVersion::k1_3 && !fault(Fault::kBareRenewResponse);  // WCF-06
   resp.responses.push_back(std::move(r));
   wssc::append_trust_response(wssc::envelope_body(doc), resp);
   // Protected with the key the request used (the old generation), as WCF does.
@@ -429,8 +518,25 @@ Result<xml::Document> Service::renew(xml::Document& request, Clock::time_point n
 Result<xml::Document> Service::cancel(xml::Document& request, Clock::time_point now) {
   const names::TrustVersion tv = config_.versions.trust();
   const auto& t = names::trust(tv);
-  auto resolver = this->resolver(request, now, /*allow_expired=*/true);
-  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, wssc::open_envelope(request, *resolver, open_policy(now)));
+  auto opened_or = open_request(request, now, /*allow_expired=*/true);
+  if (!opened_or.ok() && fault(Fault::kSecondCancelSucceeds) &&
+      wssc::from_clark(opened_or.error().fault()) ==
+          std::optional(names::sc_fault(config_.versions.sc, names::ScFault::kBadContextToken))) {
+    // Injected fault: a cancel of a context the service no longer knows "succeeds".
+    auto view = wssc::parse_envelope(request);
+    if (!view.ok()) return view.error();
+    wssc::RequestSecurityTokenResponse r;
+    r.version = tv;
+    r.requested_token_cancelled = true;
+    std::vector<std::string> signed_ids;
+    xml::Document doc = response_envelope(*view, t.rstr_sct_cancel, signed_ids);
+    wssc::TrustResponse resp;
+    resp.collection = tv == names::TrustVersion::k1_3;
+    resp.responses.push_back(std::move(r));
+    wssc::append_trust_response(wssc::envelope_body(doc), resp);
+    return doc;
+  }
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, std::move(opened_or));
   if (config_.cookie.enabled) {
     // WCF with RequireCancellation = false (wire facts A): a stateless token cannot be cancelled.
     Error e(ErrorCode::kUnsupported,
@@ -454,7 +560,7 @@ Result<xml::Document> Service::cancel(xml::Document& request, Clock::time_point 
   }
   if (!rst->cancel_target) return trust_reject(tv, TrustFault::kInvalidRequest, "no wst:CancelTarget", "SC-6-01");
   const std::string target = target_identifier(*rst->cancel_target, opened.envelope);
-  if (target != opened.context.sct.identifier) {
+  if (target != opened.context.sct.identifier && !fault(Fault::kCancelOtherContext)) {
     return trust_reject(tv, TrustFault::kFailedAuthentication,
                         "CancelTarget names '" + target + "' but the request proves possession of '" +
                             opened.context.sct.identifier + "'",
@@ -462,24 +568,23 @@ Result<xml::Document> Service::cancel(xml::Document& request, Clock::time_point 
   }
   wssc::RequestSecurityTokenResponse r;
   r.version = tv;
-  r.context = rst->context;
-  r.requested_token_cancelled = true;
+  r.context = fault(Fault::kDropRstContext) ? std::string() : rst->context;
+  r.requested_token_cancelled = !fault(Fault::kNoRequestedTokenCancelled);
   std::vector<std::string> signed_ids;
   xml::Document doc = response_envelope(opened.envelope, t.rstr_sct_cancel, signed_ids);
   wssc::TrustResponse resp;
-  resp.collection = tv == names::TrustVersion::k1_3;  // WCF-06
+  resp.collection = tv == names::TrustVersion::k1_3 && !fault(Fault::kBareRenewResponse);  // WCF-06
   resp.responses.push_back(std::move(r));
   wssc::append_trust_response(wssc::envelope_body(doc), resp);
   PARLEY_TRY(protect_response(doc, opened, opened.context, signed_ids, now));
-  PARLEY_TRY(store_.cancel(target));
+  if (!fault(Fault::kCancelIsNoop)) PARLEY_TRY(store_.cancel(target));
   return doc;
 }
 
 Result<xml::Document> Service::amend(xml::Document& request, Clock::time_point now) {
   const names::TrustVersion tv = config_.versions.trust();
   const auto& t = names::trust(tv);
-  auto resolver = this->resolver(request, now, /*allow_expired=*/false);
-  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, wssc::open_envelope(request, *resolver, open_policy(now)));
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_request(request, now, /*allow_expired=*/false));
   if (!config_.allow_amend) {
     return trust_reject(tv, TrustFault::kRequestFailed, "this service does not accept amendments", "SC-4-04");
   }
@@ -498,6 +603,7 @@ Result<xml::Document> Service::amend(xml::Document& request, Clock::time_point n
   r.context = rst->context;
   r.token_type = std::string(names::sc(config_.versions.sc).sct_token_type);
   r.requested_token = opened.context.sct;
+  if (fault(Fault::kAmendNewIdentifier)) r.requested_token->identifier = wssc::new_uuid_urn();
   std::vector<std::string> signed_ids;
   xml::Document doc = response_envelope(opened.envelope, t.rstr_sct_amend, signed_ids);
   wssc::TrustResponse resp;
@@ -509,14 +615,82 @@ Result<xml::Document> Service::amend(xml::Document& request, Clock::time_point n
 }
 
 Result<xml::Document> Service::echo(xml::Document& request, Clock::time_point now) {
-  auto resolver = this->resolver(request, now, /*allow_expired=*/false);
-  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, wssc::open_envelope(request, *resolver, open_policy(now)));
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_request(request, now, /*allow_expired=*/false));
   std::vector<std::string> signed_ids;
   xml::Document doc = response_envelope(opened.envelope, opened.envelope.headers.action + "Response", signed_ids);
   // The echo contract: the first child element of the request Body, unchanged.
   if (opened.envelope.body_child != nullptr) xml::append_copy(wssc::envelope_body(doc), opened.envelope.body_child);
   PARLEY_TRY(protect_response(doc, opened, opened.context, signed_ids, now));
   return doc;
+}
+
+}  // namespace parley::oracle
+
+namespace parley::oracle {
+namespace {
+
+// Fault resolve-unknown-identifier: an unknown Identifier falls back to the context used last.
+class FallbackResolver : public wssc::ContextResolver {
+ public:
+  FallbackResolver(wssc::ContextResolver& inner, std::optional<wssc::ContextKey> last)
+      : inner_(inner), last_(std::move(last)) {}
+  Result<wssc::ContextKey> resolve(names::ScVersion version, std::string_view identifier, std::string_view instance,
+                                   const wssc::SecurityContextToken* embedded) override {
+    auto found = inner_.resolve(version, identifier, instance, embedded);
+    if (!found.ok() && last_ && found.error().requirement() == "SC-8-05") return *last_;
+    return found;
+  }
+
+ private:
+  wssc::ContextResolver& inner_;
+  std::optional<wssc::ContextKey> last_;
+};
+
+}  // namespace
+
+Result<wssc::OpenedMessage> Service::open_request(xml::Document& request, Clock::time_point now, bool allow_expired,
+                                                  std::optional<cookie::CookieState>* cookie_state) {
+  // Fault keys-never-expire: expired keys are as good as fresh ones.
+  std::unique_ptr<wssc::ContextResolver> base = resolver(request, now, allow_expired || fault(Fault::kKeysNeverExpire));
+  wssc::ContextResolver* active = base.get();
+  std::optional<FallbackResolver> fallback;
+  if (fault(Fault::kResolveUnknownIdentifier)) {
+    std::lock_guard lock(last_mu_);
+    fallback.emplace(*base, last_context_);
+    active = &*fallback;
+  }
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, wssc::open_envelope(request, *active, open_policy(now)));
+  PARLEY_TRY(check_replay(opened, now));
+  if (cookie_state != nullptr && config_.cookie.enabled) {
+    *cookie_state = static_cast<const CookieResolver&>(*base).state();
+  }
+  if (fault(Fault::kResolveUnknownIdentifier)) {
+    std::lock_guard lock(last_mu_);
+    last_context_ = opened.context;
+  }
+  return opened;
+}
+
+Status Service::check_replay(const wssc::OpenedMessage& opened, Clock::time_point now) {
+  if (!config_.detect_replays) return ok_status();
+  auto reject = [](std::string what) {
+    Error e(ErrorCode::kVerification, std::move(what), "ds:Signature");
+    return e.with_fault(clark(names::wss_fault(WssFault::kInvalidSecurity))).cite("WSS-13-01");
+  };
+  // A message older than the replay window cannot be told from a replay: refused (WCF does the same).
+  if (opened.timestamp && !opened.timestamp->created.empty()) {
+    auto created = wssc::parse_utc(opened.timestamp->created);
+    if (created.ok() && *created + config_.replay_window + config_.max_clock_skew < now) {
+      return reject("wsu:Created " + opened.timestamp->created + " is older than the replay window of " +
+                    std::to_string(config_.replay_window.count()) + " s");
+    }
+  }
+  if (opened.signature_value.empty()) return ok_status();
+  if (!replays_.remember(opened.signature_value, now)) {
+    return reject("a message with this SignatureValue was already processed within the last " +
+                  std::to_string(config_.replay_window.count()) + " s (a replay)");
+  }
+  return ok_status();
 }
 
 }  // namespace parley::oracle

@@ -7,11 +7,14 @@
 #include <chrono>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 
 #include "harness/oracle/context_store.h"
 #include "harness/oracle/cookie_mode.h"
+#include "harness/oracle/faults.h"
+#include "harness/oracle/replay_cache.h"
 #include "harness/wssc/envelope.h"
 #include "harness/wssc/security.h"
 #include "harness/wssc/trust.h"
@@ -56,6 +59,15 @@ struct ServiceConfig {
   // Stateless SCTs (dnse:Cookie) instead of the context store; cancel is then refused as WCF
   // refuses it (docs/design/cookie-mode.md).
   CookieModeConfig cookie;
+  // Replay detection (WCF LocalServiceSecuritySettings: DetectReplays, ReplayCacheSize,
+  // ReplayWindow): a message whose signature was seen within the window is refused, and so is
+  // one whose Timestamp is older than the window (the cache could not tell).
+  bool detect_replays = true;
+  std::size_t replay_cache_size = 900000;
+  std::chrono::seconds replay_window{300};
+
+  // Injected non-conformances (`parley serve --fault`); never part of the printed profile.
+  FaultSet faults;
 };
 
 struct SoapRequest {
@@ -100,6 +112,12 @@ class Service {
     std::uint64_t key_size = 0;
   };
   Result<KeyDecision> decide_key(const wssc::RequestSecurityToken& rst);
+  // Refuses a replayed message (WSS-13-01), unless replay detection is off.
+  Status check_replay(const wssc::OpenedMessage& opened, Clock::time_point now);
+  // Opens an SCT-protected request with the store or, in cookie mode, the SCT's cookie (and the
+  // injected faults); `cookie_state` receives the opened cookie's state in cookie mode.
+  Result<wssc::OpenedMessage> open_request(xml::Document& request, Clock::time_point now, bool allow_expired,
+                                           std::optional<cookie::CookieState>* cookie_state = nullptr);
   Status authenticate(const wssc::EnvelopeView& view, const SoapRequest& raw, Clock::time_point now,
                       std::string& principal);
   // A response envelope (RelatesTo the request's MessageID) with `action`.
@@ -114,9 +132,15 @@ class Service {
   std::unique_ptr<wssc::ContextResolver> resolver(const xml::Document& request, Clock::time_point now,
                                                   bool allow_expired);
 
+  bool fault(Fault f) const { return config_.faults.has(f); }
+
   ServiceConfig config_;
   ContextStore store_;
   CookieContexts cookies_;
+  ReplayCache replays_;
+  // Fault resolve-unknown-identifier: the context resolved last.
+  std::mutex last_mu_;
+  std::optional<wssc::ContextKey> last_context_;
 };
 
 }  // namespace parley::oracle

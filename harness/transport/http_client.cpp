@@ -181,6 +181,10 @@ class HttpClient::Impl {
   Impl& operator=(const Impl&) = delete;
 
   Exchange exchange(std::string_view url, const HttpRequest& request);
+  void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+    std::lock_guard lock(mu_);
+    deadline_ = deadline;
+  }
 
  private:
   Status configure(const std::string& url, const HttpRequest& request, Transfer& transfer,
@@ -194,6 +198,7 @@ class HttpClient::Impl {
   std::string phase(const Transfer& t, const HttpRequest& request, bool tls) const;
 
   Options options_;
+  std::optional<std::chrono::steady_clock::time_point> deadline_;
   std::mutex mu_;
   CURL* curl_ = nullptr;
   std::uint64_t connections_ = 0;
@@ -229,9 +234,17 @@ Status HttpClient::Impl::configure(const std::string& url, const HttpRequest& re
     PARLEY_CURL_SET(c, CURLOPT_NOPROXY, "*");
   }
 
-  PARLEY_CURL_SET(c, CURLOPT_CONNECTTIMEOUT_MS,
-                  static_cast<long>(options_.connect_timeout.count()));
-  PARLEY_CURL_SET(c, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.total_timeout.count()));
+  std::chrono::milliseconds total = options_.total_timeout;
+  std::chrono::milliseconds connect = options_.connect_timeout;
+  if (deadline_) {
+    // At least 1 ms: curl reads 0 as "no timeout".
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(*deadline_ - std::chrono::steady_clock::now());
+    left = std::max(left, std::chrono::milliseconds(1));
+    total = std::min(total, left);
+    connect = std::min(connect, left);
+  }
+  PARLEY_CURL_SET(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(connect.count()));
+  PARLEY_CURL_SET(c, CURLOPT_TIMEOUT_MS, static_cast<long>(total.count()));
   PARLEY_CURL_SET(c, CURLOPT_LOW_SPEED_LIMIT,
                   static_cast<long>(options_.low_speed_bytes_per_second));
   PARLEY_CURL_SET(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(options_.low_speed_time.count()));
@@ -552,6 +565,10 @@ HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
 Exchange HttpClient::exchange(std::string_view url, const HttpRequest& request) {
   return impl_->exchange(url, request);
+}
+
+void HttpClient::set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline) {
+  impl_->set_deadline(deadline);
 }
 
 Result<HttpResponse> HttpClient::send(std::string_view url, const HttpRequest& request) {

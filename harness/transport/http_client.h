@@ -65,6 +65,10 @@ class HttpClient {
   // and the response holds whatever arrived.
   Exchange exchange(std::string_view url, const HttpRequest& request);
 
+  // Caps every later exchange at `deadline` (on top of total_timeout): a caller with a time
+  // budget (a conformance case) never waits past it. nullopt removes the cap.
+  void set_deadline(std::optional<std::chrono::steady_clock::time_point> deadline);
+
   // Kept-alive connections are reused across calls on one HttpClient; calls are serialized
   // (one transfer at a time). Use one HttpClient per worker for concurrency.
 

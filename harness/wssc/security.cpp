@@ -97,6 +97,8 @@ Result<SecuredInfo> secure_envelope(xml::Document& doc, const ContextKey& contex
     PARLEY_ASSIGN_OR_RETURN(dkt.nonce, crypto::random_bytes(16));
     DerivedKeyToken for_key = dkt;
     if (o.deviations.dkt.derive_with_wrong_label) for_key.label = "not the label the token says";
+    // A sender that writes no (or an empty) nonce derives without one: the key matches the token.
+    if (o.deviations.dkt.omit_nonce || o.deviations.dkt.empty_nonce) for_key.nonce = Bytes{};
     PARLEY_ASSIGN_OR_RETURN(Bytes key, for_key.derive(context.key));
     return std::make_pair(dkt, key);
   };
@@ -316,6 +318,7 @@ Status HeaderWalk::process_signature(xmlNode* signature) {
   }
   signature_seen_ = true;
   std::optional<SecurityTokenReference> str;
+  std::optional<Bytes> embedded_secret;
   for (xmlNode* c : xml::child_elements(signature)) {
     if (xml::is_element(c, ns::kDs, "KeyInfo")) {
       for (xmlNode* k : xml::child_elements(c)) {
@@ -323,6 +326,11 @@ Status HeaderWalk::process_signature(xmlNode* signature) {
           auto parsed = parse_str(k);
           if (!parsed.ok()) return as_fault(parsed.error(), names::wss_fault(WssFault::kInvalidSecurityToken));
           str = std::move(*parsed);
+        } else if (policy_.faults.trust_keyinfo_secret && xml::local_name(k) == "BinarySecret") {
+          // Injected fault: key material from the message itself (key confusion).
+          auto secret = base64_decode(xml::text_content(k));
+          if (!secret.ok()) return as_fault(secret.error(), names::wss_fault(WssFault::kInvalidSecurityToken));
+          embedded_secret = std::move(*secret);
         } else {
           // KeyValue, KeyName, RetrievalMethod...: key material in the message is never trusted.
           return wss(WssFault::kSecurityTokenUnavailable, "ds:Signature/ds:KeyInfo",
@@ -334,9 +342,22 @@ Status HeaderWalk::process_signature(xmlNode* signature) {
       out_.signature_value = xml::text_content(c);
     }
   }
-  if (!str) return wss(WssFault::kInvalidSecurity, "ds:Signature", "no ds:KeyInfo/wsse:SecurityTokenReference", "WSS-8-01");
+  if (!str && !embedded_secret) {
+    return wss(WssFault::kInvalidSecurity, "ds:Signature", "no ds:KeyInfo/wsse:SecurityTokenReference", "WSS-8-01");
+  }
   signature_used_derived_key_ = false;
-  PARLEY_ASSIGN_OR_RETURN(Bytes key, key_for(*str, 0, "ds:Signature/ds:KeyInfo"));
+  Bytes key;
+  if (embedded_secret) {
+    key = std::move(*embedded_secret);
+    signature_used_derived_key_ = true;  // pass the derived-key policy: the fault trusts the message
+    if (!context_seen_ && !scts_.empty()) {
+      const SecurityContextToken& sct = scts_.begin()->second;
+      auto resolved = context_key(sct.version, sct.identifier, sct.instance, &sct);
+      if (!resolved.ok()) return resolved.error();
+    }
+  } else {
+    PARLEY_ASSIGN_OR_RETURN(key, key_for(*str, 0, "ds:Signature/ds:KeyInfo"));
+  }
   if (signature_used_derived_key_ && !policy_.allow_derived_keys) {
     return wss(WssFault::kInvalidSecurity, "ds:Signature", "derived keys are not accepted by this endpoint");
   }
@@ -368,11 +389,11 @@ Status HeaderWalk::process_signature(xmlNode* signature) {
       timestamp_covered = true;
     }
   }
-  if (!body_covered) {
+  if (!body_covered && !policy_.faults.skip_body_coverage) {
     return wss(WssFault::kInvalidSecurity, "ds:Signature", "the signature does not cover this envelope's soap:Body",
                "SC-10-01");
   }
-  if (out_.timestamp && !timestamp_covered) {
+  if (out_.timestamp && !timestamp_covered && !policy_.faults.accept_unsigned_timestamp) {
     return wss(WssFault::kInvalidSecurity, "ds:Signature", "the wsu:Timestamp is not signed", "WSS-10-04");
   }
   if (policy_.require_signed_addressing && out_.envelope.header != nullptr) {
@@ -401,6 +422,10 @@ Status HeaderWalk::walk(xmlNode* security) {
       auto ts = parse_timestamp(item);
       if (!ts.ok()) return as_fault(ts.error(), names::wss_fault(WssFault::kInvalidSecurity));
       const Clock::time_point now = policy_.now.value_or(Clock::now());
+      if (policy_.faults.skip_timestamp_expiry) {
+        out_.timestamp = std::move(*ts);
+        continue;
+      }
       if (!ts->created.empty() && *parse_utc(ts->created) > now + policy_.max_clock_skew) {
         return wss(WssFault::kMessageExpired, "wsu:Timestamp", "wsu:Created " + ts->created + " is in the future",
                    "WSS-10-03");
@@ -426,6 +451,8 @@ Status HeaderWalk::walk(xmlNode* security) {
                         names::wss_fault(algorithm ? WssFault::kUnsupportedAlgorithm : WssFault::kInvalidSecurityToken));
       }
       version_ = dkt->version;
+      if (policy_.faults.ignore_dkt_generation) dkt->generation.reset();
+      if (policy_.faults.ignore_dkt_label) dkt->label.reset();
       dkts_[dkt->wsu_id] = std::move(*dkt);
     } else if (xml::is_element(item, ns::kXenc, "ReferenceList")) {
       PARLEY_TRY(process_reference_list(item));

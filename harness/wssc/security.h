@@ -73,6 +73,17 @@ class SingleContextResolver : public ContextResolver {
   ContextKey context_;
 };
 
+// Deliberate receiver non-conformances, switched on only by the oracle's fault injection
+// (`parley serve --fault`, harness/oracle/faults.h) so that the suites can be shown to catch them.
+struct ReceiverFaults {
+  bool ignore_dkt_generation = false;      // derive at offset 0 whatever wsc:Generation says
+  bool ignore_dkt_label = false;           // derive with the default label
+  bool skip_body_coverage = false;         // signature wrapping: covered Body need not be the Body
+  bool trust_keyinfo_secret = false;       // a wst:BinarySecret in ds:KeyInfo is the HMAC key
+  bool skip_timestamp_expiry = false;
+  bool accept_unsigned_timestamp = false;
+};
+
 struct OpenPolicy {
   DktLimits dkt_limits;
   bool require_signature = true;
@@ -83,6 +94,7 @@ struct OpenPolicy {
   std::chrono::seconds max_clock_skew{300};
   std::optional<Clock::time_point> now;
   std::size_t max_dkts = 8;               // WCF: (2 + endorsing) * 2
+  ReceiverFaults faults;
 };
 
 struct OpenedMessage {

@@ -335,7 +335,7 @@ Result<DerivedKeyToken> parse_dkt(const xmlNode* element, const DktLimits& limit
                                                    " in a " + std::string(names::sc(*version).label) + " token",
                         "SC-7-03");
     }
-    if (alg.value != names::sc(*version).p_sha1) {
+    if (alg.value != names::sc(*version).p_sha1 && !limits.accept_unknown_algorithm) {
       Error e(ErrorCode::kUnsupported, "unknown derivation algorithm '" + alg.value + "'", where + "/@Algorithm");
       return e.cite("SC-7-04");
     }

@@ -115,6 +115,9 @@ struct DktLimits {
   std::uint64_t max_length = 32;
   bool require_nonce = true;           // WCF-03 (SC-7-08 is a SHOULD in the spec)
   std::uint64_t min_nonce_bytes = 1;
+  // Off everywhere but in the oracle's fault injection (accept-unknown-dkt-algorithm): an
+  // unknown @Algorithm is derived with P_SHA1 instead of refused (SC-7-04).
+  bool accept_unknown_algorithm = false;
 };
 
 struct DerivedKeyToken {

@@ -166,6 +166,57 @@ Outcome lifetime(CaseContext& ctx) {
   });
 }
 
+// SC-3-11, SC-5-09 (time-bound): the key window wst:Lifetime announces is enforced. A message
+// sent after Expires is refused, with wsc:RenewNeeded as SC-5-09 asks.
+Outcome lifetime_enforced(CaseContext& ctx) {
+  auto session = sup::establish(ctx);
+  if (!session.ok()) return Outcome::prereq_failed(session.error().message());
+  std::optional<wssc::Lifetime> lifetime;
+  const auto& exchanges = session->client->exchanges();
+  if (!exchanges.empty() && exchanges.front().response) {
+    auto doc = xml::parse(exchanges.front().response->body);
+    if (doc.ok()) {
+      auto r = sup::trust_response(*doc);
+      if (r.ok() && !r->responses.empty()) lifetime = r->responses.front().lifetime;
+    }
+  }
+  if (!lifetime || lifetime->expires.empty()) {
+    return Outcome::not_applicable("the issuance announced no wst:Lifetime/wsu:Expires, so there is no end to wait for");
+  }
+  auto expires = wssc::parse_utc(lifetime->expires);
+  if (!expires.ok()) return Outcome::fail("wst:Lifetime/wsu:Expires '" + lifetime->expires + "' is not a UTC time");
+  Answer before = sup::send_application(ctx, *session, "control (before Expires)");
+  if (before.kind != Answer::Kind::kSuccess) {
+    return Outcome::prereq_failed("a message under the fresh context was not accepted: " + before.describe());
+  }
+  // One second past Expires, measured on parley's clock (loopback targets share it).
+  const auto until = *expires + std::chrono::seconds(1) - std::chrono::system_clock::now();
+  const auto duration = std::max(std::chrono::milliseconds(0),
+                                 std::chrono::duration_cast<std::chrono::milliseconds>(until));
+  if (Status waited = ctx.wait(duration, "reaching wst:Lifetime Expires " + lifetime->expires); !waited.ok()) {
+    return Outcome::not_applicable(waited.error().what());
+  }
+  Answer after = sup::send_application(ctx, *session, "after Expires");
+  const names::QName renew_needed = names::sc_fault(ctx.profile().client.versions.sc, names::ScFault::kRenewNeeded);
+  switch (after.kind) {
+    case Answer::Kind::kFault:
+      if (after.fault->specific() == renew_needed) {
+        return Outcome::pass("after Expires " + lifetime->expires + " the message was refused with " + after.describe());
+      }
+      return Outcome::warn("after Expires the message was refused with " + after.describe() + ", SC-5-09 asks for " +
+                           wssc::clark(renew_needed));
+    case Answer::Kind::kSuccess:
+      return Outcome::fail("a message under the context's key was accepted after its wst:Lifetime Expires " +
+                           lifetime->expires);
+    case Answer::Kind::kBareHttpError:
+    case Answer::Kind::kNotSoap:
+      return Outcome::fail("after Expires the message was answered with " + after.describe() +
+                           "; a refusal must be a SOAP fault (" + wssc::clark(renew_needed) + ")");
+    case Answer::Kind::kTransportError: break;
+  }
+  return Outcome::error("no answer after Expires: " + after.detail);
+}
+
 // SC-3-17: dispatch is on wsa:Action, even when the HTTP SOAPAction is empty (SOAP 1.1).
 Outcome empty_soap_action(CaseContext& ctx) {
   if (ctx.profile().client.versions.soap != names::SoapVersion::k1_1) {
@@ -252,6 +303,14 @@ Status register_03_establishing(engine::Registry& r) {
                      "wst:Lifetime with wsu:Created <= wsu:Expires in UTC, or none (INFO).",
                      "Local times with an offset; Expires before Created."},
                     lifetime}));
+  PARLEY_TRY(r.add({{"wssc/03/lifetime-enforced", "The key window of wst:Lifetime is enforced (time-bound)",
+                     {"SC-3-11", "SC-5-09"}, "SVC", issue, false,
+                     "Issue, one message before wst:Lifetime Expires, wait until one second past it (if that is "
+                     "within --max-wait), then the same message again.",
+                     "The first is accepted; the second is refused with wsc:RenewNeeded.",
+                     "Keys that never expire; a Lifetime that announces one window and enforces another; an "
+                     "expired key answered with a 500."},
+                    lifetime_enforced}));
   PARLEY_TRY(r.add({{"wssc/03/empty-soapaction", "RST/SCT with an empty SOAPAction is dispatched on wsa:Action",
                      {"SC-3-17"}, "ISS", issue, false, "A SOAP 1.1 RST/SCT with the HTTP header SOAPAction: \"\".",
                      "Issued as usual (WCF may send an empty SOAPAction).",

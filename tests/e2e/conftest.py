@@ -14,7 +14,7 @@ PARLEY = os.environ.get("PARLEY_BIN", os.path.join(ROOT, "build", "bin", "parley
 class Oracle:
     """A running `parley serve`: its base URL, its printed profile file and its log."""
 
-    def __init__(self, tmp_path, config_text, name="oracle"):
+    def __init__(self, tmp_path, config_text, name="oracle", args=()):
         self.dir = tmp_path
         self.config = tmp_path / f"{name}.toml"
         self.config.write_text(config_text)
@@ -22,7 +22,7 @@ class Oracle:
         self.log_path = tmp_path / f"{name}.log"
         self.log = open(self.log_path, "w")
         self.proc = subprocess.Popen([PARLEY, "serve", "--config", str(self.config), "--profile-out",
-                                      str(self.profile)], stdout=self.log, stderr=subprocess.STDOUT)
+                                      str(self.profile), *args], stdout=self.log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 30
         self.url = None
         while time.monotonic() < deadline:
@@ -53,8 +53,8 @@ class Oracle:
 def oracle(tmp_path, request):
     started = []
 
-    def start(config_text="", name="oracle"):
-        o = Oracle(tmp_path, config_text, name)
+    def start(config_text="", name="oracle", args=()):
+        o = Oracle(tmp_path, config_text, name, args)
         started.append(o)
         return o
 

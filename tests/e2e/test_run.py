@@ -39,6 +39,7 @@ def test_oracle_passes_every_applicable_case(oracle, tmp_path, config):
         assert case["verdict"] in ("PASS", "NOT_APPLICABLE", "INFO"), case["id"] + ": " + case["reason"]
         if case["verdict"] == "NOT_APPLICABLE":
             assert (case["reason"].startswith("the profile disclaims") or "SOAP 1.2 has no SOAPAction" in case["reason"]
+                    or "more than --max-wait 10 s" in case["reason"]
                     or case["reason"].startswith("the profile claims cookie_mode")), case["id"] + ": " + case["reason"]
     assert report["summary"]["by_verdict"]["PASS"] >= 1
     assert report["summary"]["exit_code"] == 0
@@ -109,3 +110,32 @@ def test_list_and_explain():
     r = parley("explain", "wssc/03/key-size")
     assert r.returncode == 0 and "SC-3-09" in r.stdout and "Typical causes" in r.stdout
     assert parley("explain", "nope").returncode == 2
+
+
+def test_time_bound_case_waits_within_max_wait(oracle, tmp_path):
+    """With a 2-second key lifetime the expiry case waits for it and sees wsc:RenewNeeded."""
+    o = oracle("[limits]\nkey_lifetime_seconds = 2\n")
+    out = tmp_path / "report"
+    r = run(o.profile, out, "--filter", "wssc/03/lifetime-enforced", "--max-wait", "10")
+    assert r.returncode == 0, r.stdout + r.stderr
+    (case,) = load_report(out)["cases"]
+    assert case["verdict"] == "PASS", case["reason"]
+    assert "RenewNeeded" in case["reason"]
+    assert any(n.startswith("waited ") for n in case["evidence"]["notes"])
+    labels = [x["label"] for x in case["evidence"]["exchanges"]]
+    assert labels[-2:] == ["control (before Expires)", "after Expires"]
+    # With --max-wait 0 the same case says how long it would have needed.
+    r = run(o.profile, tmp_path / "nowait", "--filter", "wssc/03/lifetime-enforced", "--max-wait", "0")
+    (case,) = load_report(tmp_path / "nowait")["cases"]
+    assert case["verdict"] == "NOT_APPLICABLE"
+    assert "more than --max-wait 0 s" in case["reason"]
+
+
+def test_case_timeout_bounds_each_case(oracle, tmp_path):
+    o = oracle("[limits]\nkey_lifetime_seconds = 30\n")
+    out = tmp_path / "report"
+    r = run(o.profile, out, "--filter", "wssc/03/lifetime-enforced", "--max-wait", "60", "--case-timeout", "3")
+    assert r.returncode == 1
+    (case,) = load_report(out)["cases"]
+    assert case["verdict"] == "NOT_APPLICABLE", case["reason"]
+    assert "budget" in case["reason"] and "--case-timeout" in case["reason"]
