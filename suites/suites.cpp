@@ -6,7 +6,13 @@ Status register_wssc_service(engine::Registry& registry) {
   PARLEY_TRY(wssc_service::register_00_capability_probes(registry));
   PARLEY_TRY(wssc_service::register_02_security_context_token(registry));
   PARLEY_TRY(wssc_service::register_03_establishing(registry));
+  PARLEY_TRY(wssc_service::register_04_amending(registry));
+  PARLEY_TRY(wssc_service::register_05_renewing(registry));
+  PARLEY_TRY(wssc_service::register_06_cancelling(registry));
   PARLEY_TRY(wssc_service::register_08_referencing(registry));
+  PARLEY_TRY(wssc_service::register_09_faults(registry));
+  PARLEY_TRY(wssc_service::register_10_security(registry));
+  PARLEY_TRY(wssc_service::register_11_wss(registry));
   return ok_status();
 }
 

@@ -14,7 +14,13 @@ namespace wssc_service {
 Status register_00_capability_probes(engine::Registry& registry);
 Status register_02_security_context_token(engine::Registry& registry);
 Status register_03_establishing(engine::Registry& registry);
+Status register_04_amending(engine::Registry& registry);
+Status register_05_renewing(engine::Registry& registry);
+Status register_06_cancelling(engine::Registry& registry);
 Status register_08_referencing(engine::Registry& registry);
+Status register_09_faults(engine::Registry& registry);
+Status register_10_security(engine::Registry& registry);
+Status register_11_wss(engine::Registry& registry);
 }  // namespace wssc_service
 
 // The suites `parley run --suite` knows, and their registration.

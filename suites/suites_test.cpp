@@ -2,6 +2,8 @@
 // NOT_APPLICABLE with its reason (the oracle is the reference: every check must pass on it).
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "harness/engine/runner.h"
 #include "harness/oracle/service.h"
 #include "suites/suites.h"
@@ -37,6 +39,10 @@ std::vector<Mode> modes() {
   oracle::ServiceConfig server;
   server.entropy = oracle::EntropyMode::kServer;
   out.push_back({"server-entropy", server});
+  oracle::ServiceConfig confirming;
+  confirming.signature_confirmation = true;
+  confirming.encrypt_responses = true;
+  out.push_back({"signature-confirmation", confirming});
   for (auto sc : {names::ScVersion::kFeb2005, names::ScVersion::k1_3}) {
     oracle::ServiceConfig cookie;
     cookie.versions.sc = sc;
@@ -68,6 +74,8 @@ TEST(WsscServiceSuite, OracleInEveryModePassesEveryApplicableCase) {
     profile.client.preshared_key = mode.service.preshared_key;
     profile.request_body = "<e:Echo xmlns:e='urn:example'>hi</e:Echo>";
     profile.amend = true;
+    profile.replay_detection = mode.service.detect_replays;
+    profile.signature_confirmation = mode.service.signature_confirmation;
     profile.cancel = mode.service.allow_cancel && !mode.service.cookie.enabled;
     profile.cookie_mode = mode.service.cookie.enabled;
     engine::RunOptions options;
@@ -155,6 +163,94 @@ TEST(WsscServiceSuite, NothingPassesAgainstATargetThatAlwaysAnswers500) {
     EXPECT_NE(r.verdict, engine::Verdict::kInfo) << r.test_case->info.id << ": " << r.reason;
   }
   EXPECT_EQ(run.summary.exit_code, 1);
+}
+
+// The mutation rule in small (issue 13 runs it for every fault over HTTP): each injected fault
+// turns the case written for it red, and the same case passes against the clean oracle.
+struct Mutation {
+  oracle::Fault fault;
+  const char* case_id;
+  std::function<void(oracle::ServiceConfig&, oracle::TargetProfile&)> setup = {};
+};
+
+TEST(WsscServiceSuite, EachInjectedFaultTurnsItsCaseRed) {
+  using oracle::Fault;
+  const std::vector<Mutation> mutations = {
+      {Fault::kReuseSctIdentifier, "wssc/02/identifier-unique"},
+      {Fault::kRelativeSctIdentifier, "wssc/02/sct-shape"},
+      {Fault::kMixedTokenType, "wssc/03/token-type-echoed"},
+      {Fault::kBareRstrUnder13, "wssc/03/response-wrapping"},
+      {Fault::kIgnoreRequestType, "wssc/03/wrong-request-type"},
+      {Fault::kDropRstContext, "wssc/03/context-echoed"},
+      {Fault::kSwapComputedKeyEntropies, "wssc/03/proof-key-works"},
+      {Fault::kMisreportKeySize, "wssc/03/key-size"},
+      {Fault::kDispatchOnSoapAction, "wssc/03/empty-soapaction",
+       [](oracle::ServiceConfig& c, oracle::TargetProfile& p) {
+         c.versions.soap = names::SoapVersion::k1_1;
+         p.client.versions.soap = names::SoapVersion::k1_1;
+       }},
+      {Fault::kReversedLifetime, "wssc/03/lifetime"},
+      {Fault::kKeysNeverExpire, "wssc/03/lifetime-enforced",
+       [](oracle::ServiceConfig& c, oracle::TargetProfile&) { c.contexts.key_lifetime = std::chrono::seconds(1); }},
+      {Fault::kRenewNeededAsBadContext, "wssc/03/lifetime-enforced",
+       [](oracle::ServiceConfig& c, oracle::TargetProfile&) { c.contexts.key_lifetime = std::chrono::seconds(1); }},
+      {Fault::kMixedTrustNamespace, "wssc/03/mixed-trust-namespace"},
+      {Fault::kAmendNewIdentifier, "wssc/04/amend-keeps-context"},
+      {Fault::kRenewKeepsInstance, "wssc/05/renew-new-instance"},
+      {Fault::kRenewNewIdentifier, "wssc/05/renew-new-instance"},
+      {Fault::kRenewOtherContext, "wssc/05/renew-other-context"},
+      {Fault::kBareRenewResponse, "wssc/05/renew-response-wrapping"},
+      {Fault::kCancelIsNoop, "wssc/06/cancelled-refused"},
+      {Fault::kNoRequestedTokenCancelled, "wssc/06/cancelled-refused"},
+      {Fault::kCancelOtherContext, "wssc/06/cancel-other-context"},
+      {Fault::kSecondCancelSucceeds, "wssc/06/second-cancel"},
+      {Fault::kResolveUnknownIdentifier, "wssc/08/unknown-identifier"},
+      {Fault::kWrongFaultNamespace, "wssc/09/fault-qname"},
+      {Fault::kFaultsAsBare500, "wssc/09/fault-qname"},
+      {Fault::kSkipReplayDetection, "wssc/10/replay"},
+      {Fault::kSignatureWrapping, "wssc/10/body-wrapping"},
+      {Fault::kAcceptUnsignedAddressing, "wssc/10/unsigned-addressing"},
+      {Fault::kTrustKeyInfoSecret, "wssc/10/keyinfo-secret"},
+      {Fault::kSkipTimestampExpiry, "wssc/11/future-timestamp"},
+      {Fault::kAcceptUnsignedTimestamp, "wssc/11/unsigned-timestamp"},
+      {Fault::kNoSignatureConfirmation, "wssc/11/signature-confirmation",
+       [](oracle::ServiceConfig& c, oracle::TargetProfile& p) {
+         c.signature_confirmation = true;
+         p.signature_confirmation = true;
+       }},
+  };
+  engine::Registry registry;
+  ASSERT_TRUE(register_wssc_service(registry).ok());
+  for (const auto& m : mutations) {
+    ASSERT_NE(registry.find(m.case_id), nullptr) << m.case_id;
+    auto verdict_with = [&](bool faulty) {
+      oracle::ServiceConfig config;
+      oracle::TargetProfile profile;
+      profile.client.sts_url = "http://127.0.0.1:1/sts";
+      profile.client.service_url = "http://127.0.0.1:1/service";
+      profile.request_body = "<e:Echo xmlns:e='urn:example'>hi</e:Echo>";
+      profile.amend = true;
+      profile.replay_detection = true;
+      if (m.setup) m.setup(config, profile);
+      if (faulty) config.faults.add(m.fault);
+      oracle::Service service(config);
+      engine::RunOptions options;
+      options.filters = {m.case_id};
+      options.settings.max_wait = std::chrono::seconds(5);
+      options.settings.send = [&service](const std::string&, const oracle::SoapRequest& r) {
+        return Result<oracle::SoapResponse>(service.handle(r));
+      };
+      auto run = engine::run_cases(registry, profile, options);
+      return run.results.at(0);
+    };
+    const std::string fault_name(oracle::fault_info(m.fault).name);
+    auto clean = verdict_with(false);
+    EXPECT_EQ(clean.verdict, engine::Verdict::kPass) << fault_name << " / " << m.case_id << " clean: " << clean.reason;
+    auto faulty = verdict_with(true);
+    EXPECT_TRUE(faulty.verdict == engine::Verdict::kFail || faulty.verdict == engine::Verdict::kWarn)
+        << fault_name << " / " << m.case_id << " faulty: " << engine::to_string(faulty.verdict) << " "
+        << faulty.reason;
+  }
 }
 
 }  // namespace

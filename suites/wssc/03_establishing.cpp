@@ -1,4 +1,6 @@
 // WS-SecureConversation 1.3 section 3 (catalog 2.2): establishing a security context.
+#include <libxml/tree.h>
+
 #include "suites/suites.h"
 #include "suites/wssc/support.h"
 
@@ -80,6 +82,29 @@ Outcome wrong_request_type(CaseContext& ctx) {
   return engine::judge_negative(step);
 }
 
+// WST-3.1-01: a RequestType in the other WS-Trust namespace is refused.
+Outcome mixed_trust_namespace(CaseContext& ctx) {
+  const names::TrustVersion tv = ctx.profile().client.versions.trust();
+  const names::TrustVersion other =
+      tv == names::TrustVersion::k1_3 ? names::TrustVersion::kFeb2005 : names::TrustVersion::k1_3;
+  engine::NegativeStep step;
+  step.control = [&] { return sup::issue_raw(ctx, "control").answer; };
+  step.mutant = [&] {
+    return sup::issue_raw(ctx, "mutant", {}, [&](xml::Document& doc) {
+             auto rt = xml::xpath(doc, "//*[local-name()='RequestType']");
+             if (!rt.ok()) return;
+             for (xmlNode* n : *rt) {
+               xmlNodeSetContent(n, xml::to_xml_chars(std::string(names::trust(other).request_issue).c_str()));
+             }
+           }).answer;
+  };
+  step.expected = {names::trust_fault(tv, names::TrustFault::kInvalidRequest),
+                   names::trust_fault(tv, names::TrustFault::kBadRequest)};
+  step.context_survives = false;
+  step.mutation = "an RST/SCT whose RequestType is the Issue URI of " + std::string(names::trust(other).label);
+  return engine::judge_negative(step);
+}
+
 // SC-3-03: the RSTR echoes the requested TokenType.
 Outcome token_type_echoed(CaseContext& ctx) {
   return with_issuance(ctx, [&](const xml::Document&, const wssc::TrustResponse& r, const sup::Issuance&) {
@@ -137,6 +162,17 @@ Outcome key_size_honoured(CaseContext& ctx) {
     if (rstr.key_size && *rstr.key_size != issued) {
       return Outcome::fail("wst:KeySize says " + std::to_string(*rstr.key_size) + " bits but the key has " +
                            std::to_string(issued));
+    }
+    // The key computed from what the response says must be the key the service holds.
+    if (!rstr.requested_token) return Outcome::fail("KeySize " + std::to_string(bits) + ": no token in the response");
+    sup::Session session;
+    session.client = ctx.new_client("KeySize " + std::to_string(bits));
+    session.context = wssc::ContextKey{*rstr.requested_token, *key};
+    Answer used = sup::send_application(ctx, session, "call with the " + std::to_string(issued) + "-bit key");
+    if (used.kind != Answer::Kind::kSuccess) {
+      return Outcome::fail("KeySize " + std::to_string(bits) + ": the " + std::to_string(issued) +
+                           "-bit key computed from the response does not protect messages the service accepts: " +
+                           used.describe());
     }
     observations += " KeySize " + std::to_string(bits) + ": issued " + std::to_string(issued) + " bits;";
   }
@@ -279,6 +315,13 @@ Status register_03_establishing(engine::Registry& r) {
                      "wst:InvalidRequest (or wst:BadRequest) for the mutant.",
                      "Dispatching on the action alone and issuing anyway."},
                     wrong_request_type}));
+  PARLEY_TRY(r.add({{"wssc/03/mixed-trust-namespace", "A RequestType of the other WS-Trust namespace is refused",
+                     {"WST-3.1-01"}, "ISS", issue, false,
+                     "A normal issue request, one whose RequestType is the other Trust version's Issue URI, a "
+                     "normal one.",
+                     "wst:InvalidRequest (or wst:BadRequest) for the mutant.",
+                     "Comparing only the last path segment of RequestType."},
+                    mixed_trust_namespace}));
   PARLEY_TRY(r.add({{"wssc/03/token-type-echoed", "The RSTR names the requested SCT token type",
                      {"SC-3-03"}, "ISS", issue, false, "An RST/SCT naming the /sct token type.",
                      "The RSTR's wst:TokenType equals it.", "No TokenType in the RSTR (a SHOULD: WARN)."},
@@ -291,7 +334,8 @@ Status register_03_establishing(engine::Registry& r) {
                     references}));
   PARLEY_TRY(r.add({{"wssc/03/key-size", "KeySize far outside the suite is clamped or refused, and honestly reported",
                      {"SC-3-09", "WST-KS-01"}, "ISS", issue, false, "Issue requests with KeySize 64 and 4096.",
-                     "Each is refused with a fault, or answered with a key of the size wst:KeySize reports.",
+                     "Each is refused with a fault, or answered with a key of the size wst:KeySize reports, and that key "
+                     "protects a message the service accepts.",
                      "Reporting one size and issuing another."},
                     key_size_honoured}));
   PARLEY_TRY(r.add({{"wssc/03/context-echoed", "RSTR/@Context echoes RST/@Context", {"SC-3-10"}, "ISS", issue, false,

@@ -70,6 +70,54 @@ Result<wssc::TrustResponse> trust_response(const xml::Document& response) {
   return wssc::parse_trust_response(view.body_child);
 }
 
+engine::Answer context_operation(engine::CaseContext& ctx, const std::string& label, names::ScOperation op,
+                                 const wssc::ContextKey& signer, const wssc::SecurityContextToken& target,
+                                 const std::function<void(xml::Document&)>& mutate) {
+  const auto& client = ctx.profile().client;
+  const names::TrustVersion tv = client.versions.trust();
+  const std::string action(names::sct_action(tv, op, names::Direction::kRequest));
+  xml::Document doc = wssc::new_envelope(client.versions.soap);
+  wssc::AddressingHeaders h;
+  h.action = action;
+  h.message_id = wssc::new_uuid_urn();
+  h.to = client.sts_url;
+  auto ids = wssc::add_addressing_headers(wssc::envelope_header(doc), client.versions.addressing, h);
+  wssc::RequestSecurityToken rst;
+  rst.version = tv;
+  rst.token_type = std::string(names::sc(client.versions.sc).sct_token_type);
+  rst.request_type = std::string(names::request_type(tv, op));
+  if (op == names::ScOperation::kRenew) {
+    rst.renew_target = wssc::SecurityTokenReference::to_identifier(target);
+    rst.key_size = client.key_size;
+  }
+  if (op == names::ScOperation::kCancel) rst.cancel_target = wssc::SecurityTokenReference::to_identifier(target);
+  wssc::append_rst(wssc::envelope_body(doc), rst);
+  auto reference = ctx.new_client(label);
+  wssc::ProtectOptions o = reference->protect_options();
+  o.encrypt_body = false;
+  if (auto secured = wssc::secure_envelope(doc, signer, o, ids); !secured.ok()) {
+    engine::Answer a;
+    a.kind = engine::Answer::Kind::kTransportError;
+    a.detail = "parley could not build the request: " + secured.error().message();
+    return a;
+  }
+  if (mutate) mutate(doc);
+  return ctx.send(label, client.sts_url, doc, action);
+}
+
+xml::Document application_unsigned_addressing(engine::CaseContext& ctx, Session& session) {
+  const auto& client = ctx.profile().client;
+  xml::Document doc = wssc::new_envelope(client.versions.soap);
+  wssc::AddressingHeaders h;
+  h.action = client.action;
+  h.message_id = wssc::new_uuid_urn();
+  h.to = client.service_url;
+  wssc::add_addressing_headers(wssc::envelope_header(doc), client.versions.addressing, h, /*ids=*/false);
+  (void)xml::append_fragment(wssc::envelope_body(doc), ctx.profile().request_body);
+  (void)wssc::secure_envelope(doc, session.context, session.client->protect_options(), {});
+  return doc;
+}
+
 std::vector<names::QName> security_faults(names::ScVersion v) {
   using names::WssFault;
   return {names::wss_fault(WssFault::kInvalidSecurity),        names::wss_fault(WssFault::kInvalidSecurityToken),

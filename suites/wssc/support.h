@@ -41,6 +41,16 @@ Issuance issue_raw(engine::CaseContext& ctx, const std::string& label,
 // The RSTRs of an issuance response and whether they came wrapped in an RSTRC.
 Result<wssc::TrustResponse> trust_response(const xml::Document& response);
 
+// A renew / cancel / amend request for `target`, signed with `signer` (they differ in the
+// proof-of-possession cases), sent to the STS; `mutate` may edit it after signing.
+engine::Answer context_operation(engine::CaseContext& ctx, const std::string& label, names::ScOperation op,
+                                 const wssc::ContextKey& signer, const wssc::SecurityContextToken& target,
+                                 const std::function<void(xml::Document&)>& mutate = {});
+
+// An application message whose addressing headers carry no wsu:Id and are left out of the
+// signature (Body and Timestamp are signed as usual).
+xml::Document application_unsigned_addressing(engine::CaseContext& ctx, Session& session);
+
 // Security faults a refusal may carry when the spec names none in particular.
 std::vector<names::QName> security_faults(names::ScVersion v);
 
