@@ -14,6 +14,7 @@
 #include "harness/cli/commands.h"
 #include "harness/cli/input.h"
 #include "harness/engine/runner.h"
+#include "harness/report/html_report.h"
 #include "harness/report/machine_report.h"
 #include "harness/transport/http_client.h"
 #include "suites/suites.h"
@@ -126,8 +127,16 @@ int run_run(const RunOptionsCli& o) {
   info.seed = o.seed;
   info.redact = o.redact;
   info.strict = o.strict;
+  info.secrets = report::profile_secrets(*profile);
   const std::string dir = o.out;
-  if (Status s = report::write_atomically(dir + "/report.json", report::report_json(run, *profile, info)); !s.ok()) {
+  const std::string report_text = report::report_json(run, *profile, info);
+  if (Status s = report::write_atomically(dir + "/report.json", report_text); !s.ok()) {
+    std::cerr << "parley: error: " << s.error().message() << "\n";
+    return kExitCannotRun;
+  }
+  // index.html is made from the document just written, as `parley report html` would.
+  if (Status s = report::write_atomically(dir + "/index.html", report::html_report(nlohmann::json::parse(report_text)));
+      !s.ok()) {
     std::cerr << "parley: error: " << s.error().message() << "\n";
     return kExitCannotRun;
   }
@@ -161,7 +170,7 @@ int run_run(const RunOptionsCli& o) {
     if (s.counts[v] > 0) std::cout << "  " << engine::to_string(static_cast<engine::Verdict>(v)) << " " << s.counts[v] << "\n";
   }
   if (!s.any_decisive) std::cout << "no case reached PASS or FAIL: nothing was verified\n";
-  std::cout << "report: " << dir << "/report.json, " << dir << "/junit.xml\n";
+  std::cout << "report: " << dir << "/index.html, " << dir << "/report.json, " << dir << "/junit.xml\n";
   return s.exit_code;
 }
 
@@ -278,7 +287,7 @@ void add_run_command(CLI::App& app, RunState& state) {
   run->add_flag("--allow-destructive", o->allow_destructive, "Also run destructive cases (floods, bombs)");
   run->add_option("--baseline", o->baseline, "Expected-results baseline (known deviations, each with a reason)");
   run->add_option("--write-baseline", o->write_baseline, "Write this run's failures as a baseline to edit");
-  run->add_option("--out", o->out, "Report directory (report.json, junit.xml)")->required();
+  run->add_option("--out", o->out, "Report directory (index.html, report.json, junit.xml)")->required();
   run->footer("Exit codes: 0 no failure beyond the baseline, 1 conformance failures (or nothing verified),\n"
               "2 usage or configuration error, 3 the target could not be reached.");
   run->callback([o, &state] { state.exit_code = run_run(*o); });

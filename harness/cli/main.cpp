@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   add_serve_command(app, state);
   add_client_command(app, state);
   add_run_command(app, state);
+  add_report_command(app, state);
 
   try {
     app.parse(argc, argv);

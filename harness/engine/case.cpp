@@ -167,6 +167,7 @@ void CaseContext::record_client(const oracle::Client& client, const std::string&
     x.label = label;
     x.url = e.url;
     x.request_content_type = e.request.content_type;
+    x.request_soap_action = e.request.soap_action;
     x.request_body = e.request.body;
     if (e.response) {
       x.response_status = e.response->status;
@@ -191,6 +192,7 @@ Answer CaseContext::send(const std::string& label, const std::string& url, const
   x.label = label;
   x.url = url;
   x.request_content_type = req.content_type;
+  x.request_soap_action = req.soap_action;
   x.request_body = req.body;
   auto resp = (*send_)(url, req);
   Answer a;

@@ -82,6 +82,7 @@ struct EvidenceExchange {
   std::string label;  // "control", "mutant", "issue" ...
   std::string url;
   std::string request_content_type;
+  std::string request_soap_action;  // the SOAPAction header (SOAP 1.1), "" when absent
   std::string request_body;
   int response_status = 0;
   std::string response_content_type;

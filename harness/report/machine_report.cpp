@@ -7,6 +7,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <cctype>
+#include <map>
 #include <string_view>
 
 namespace parley::report {
@@ -59,109 +60,63 @@ std::string valid_utf8(const std::string& s) {
 
 namespace {
 
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-// TOML-ish "key = value" lines whose key names a secret.
-std::string redact_assignments(const std::string& text) {
-  std::string out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t eol = text.find('\n', pos);
-    if (eol == std::string::npos) eol = text.size();
-    std::string_view line(text.data() + pos, eol - pos);
-    const std::size_t eq = line.find('=');
-    std::string key = eq == std::string_view::npos ? std::string() : lower(line.substr(0, eq));
-    while (!key.empty() && (key.back() == ' ' || key.back() == '\t')) key.pop_back();
-    while (!key.empty() && (key.front() == ' ' || key.front() == '\t')) key.erase(key.begin());
-    const bool secret = key == "password" || key == "sct_key" || key == "key" || key == "secret";
-    if (secret) {
-      out.append(line.substr(0, eq + 1));
-      out += " \"[redacted]\"";
-    } else {
-      out.append(line);
+// The secrets a run used: the caller's (profile credentials), the keys in the evidence and the
+// contents of secret elements in the exchanged messages.
+SecretSet run_secrets(const engine::RunResult& run, const RunInfo& info) {
+  SecretSet secrets = info.secrets;
+  for (const auto& r : run.results) {
+    for (const auto& [label, hex] : r.evidence.keys) secrets.add_key_hex(hex);
+    for (const auto& x : r.evidence.exchanges) {
+      secrets.add_found_in(x.request_body);
+      secrets.add_found_in(x.response_body);
     }
-    if (eol < text.size()) out += '\n';
-    pos = eol + 1;
   }
-  return out;
+  return secrets;
 }
 
-// The text content of XML elements that carry secrets (any prefix).
-std::string redact_elements(const std::string& text) {
-  static const char* const kSecretElements[] = {"Password", "BinarySecret", "Nonce", "Cookie"};
-  std::string out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    const std::size_t lt = text.find('<', pos);
-    if (lt == std::string::npos) {
-      out.append(text, pos, std::string::npos);
-      break;
-    }
-    const std::size_t gt = text.find('>', lt);
-    if (gt == std::string::npos) {
-      out.append(text, pos, std::string::npos);
-      break;
-    }
-    out.append(text, pos, gt + 1 - pos);
-    pos = gt + 1;
-    std::string_view tag(text.data() + lt + 1, gt - lt - 1);
-    if (tag.empty() || tag[0] == '/' || tag.back() == '/') continue;
-    std::string_view name = tag.substr(0, tag.find_first_of(" \t\r\n"));
-    if (auto colon = name.find(':'); colon != std::string_view::npos) name = name.substr(colon + 1);
-    bool secret = false;
-    for (const char* e : kSecretElements) secret = secret || name == e;
-    if (!secret) continue;
-    const std::size_t next = text.find('<', pos);
-    if (next != pos) out += "[redacted]";
-    pos = next == std::string::npos ? text.size() : next;
+}  // namespace
+
+SecretSet profile_secrets(const oracle::TargetProfile& profile) {
+  SecretSet secrets;
+  secrets.add(profile.client.password);
+  if (!profile.client.preshared_key.empty()) secrets.add_key(profile.client.preshared_key);
+  return secrets;
+}
+
+namespace {
+
+// The whole catalog with the cases of this run citing each requirement, so that a report shows
+// what was not tested as well as what was (index.html's coverage matrix reads it).
+json catalog_json(const engine::RequirementCatalog& catalog, const engine::RunResult& run) {
+  std::map<std::string, std::vector<std::string>> covering;
+  for (const auto& r : run.results) {
+    for (const auto& id : r.test_case->info.requirements) covering[id].push_back(r.test_case->info.id);
   }
-  return out;
-}
-
-// "Authorization: ...", "Cookie: ...", "Set-Cookie: ..." header lines.
-std::string redact_headers(const std::string& text) {
-  static const char* const kHeaders[] = {"authorization:", "cookie:", "set-cookie:"};
-  std::string out;
-  std::size_t pos = 0;
-  while (pos < text.size()) {
-    std::size_t eol = text.find('\n', pos);
-    if (eol == std::string::npos) eol = text.size();
-    std::string_view line(text.data() + pos, eol - pos);
-    const std::string low = lower(line.substr(0, 16));
-    bool secret = false;
-    std::size_t name_len = 0;
-    for (const char* h : kHeaders) {
-      if (low.rfind(h, 0) == 0) {
-        secret = true;
-        name_len = std::char_traits<char>::length(h);
-      }
-    }
-    if (secret) {
-      out.append(line.substr(0, name_len));
-      out += " [redacted]";
-      if (!line.empty() && line.back() == '\r') out += '\r';
-    } else {
-      out.append(line);
-    }
-    if (eol < text.size()) out += '\n';
-    pos = eol + 1;
+  json out = json::array();
+  for (const auto& req : catalog.all()) {
+    out.push_back({{"id", req.id},
+                   {"spec", req.spec},
+                   {"version", req.version},
+                   {"section", req.section},
+                   {"heading", req.heading},
+                   {"level", req.level_text},
+                   {"level_class", std::string(engine::to_string(req.level))},
+                   {"status", std::string(engine::to_string(req.status))},
+                   {"roles", req.roles},
+                   {"text", req.text},
+                   {"quoted", req.quoted},
+                   {"source", req.source},
+                   {"untested_reason", req.untested_reason},
+                   {"cases", covering[req.id]}});
   }
   return out;
 }
 
 }  // namespace
 
-std::string redact(std::string text) {
-  return redact_headers(redact_elements(redact_assignments(text)));
-}
-
 std::string report_json(const engine::RunResult& run, const oracle::TargetProfile& profile, const RunInfo& info) {
   const auto& catalog = engine::RequirementCatalog::builtin();
-  auto maybe = [&](const std::string& s) { return valid_utf8(info.redact ? redact(s) : s); };
+  auto maybe = [](const std::string& s) { return valid_utf8(s); };
   json cases = json::array();
   for (const auto& r : run.results) {
     const auto& ci = r.test_case->info;
@@ -193,7 +148,10 @@ std::string report_json(const engine::RunResult& run, const oracle::TargetProfil
     for (const auto& x : r.evidence.exchanges) {
       exchanges.push_back({{"label", x.label},
                            {"url", x.url},
-                           {"request", {{"content_type", x.request_content_type}, {"body", maybe(x.request_body)}}},
+                           {"request",
+                            {{"content_type", x.request_content_type},
+                             {"soap_action", valid_utf8(x.request_soap_action)},
+                             {"body", maybe(x.request_body)}}},
                            {"response",
                             {{"status", x.response_status},
                              {"content_type", x.response_content_type},
@@ -202,7 +160,7 @@ std::string report_json(const engine::RunResult& run, const oracle::TargetProfil
     }
     json keys = json::array();
     for (const auto& [label, hex] : r.evidence.keys) {
-      keys.push_back({{"label", label}, {"key", info.redact ? std::string("[redacted]") : hex}});
+      keys.push_back({{"label", label}, {"key", hex}});
     }
     json c = {{"id", ci.id},
               {"title", ci.title},
@@ -230,7 +188,7 @@ std::string report_json(const engine::RunResult& run, const oracle::TargetProfil
               {"catalog_digest", catalog.digest()},
               {"suite", info.suite},
               {"target", {{"name", profile.name}, {"kind", profile.kind}, {"profile_path", info.profile_path},
-                          {"profile", maybe(info.redact ? redact(info.profile_text) : info.profile_text)}}},
+                          {"profile", maybe(info.profile_text)}}},
               {"started", iso(run.started)},
               {"finished", iso(run.finished)},
               {"seed", info.seed},
@@ -243,11 +201,19 @@ std::string report_json(const engine::RunResult& run, const oracle::TargetProfil
                 {"failures", run.summary.failures},
                 {"disclaimed_capabilities", run.summary.disclaimed},
                 {"exit_code", run.summary.exit_code}}},
-              {"cases", cases}};
+              {"cases", cases},
+              {"catalog", catalog_json(catalog, run)}};
+  if (info.redact) {
+    SecretSet secrets = run_secrets(run, info);
+    const SecretSet credentials = profile_secrets(profile);
+    for (const auto& v : credentials.values()) secrets.add(v);
+    redact_report(doc, secrets);
+  }
   return doc.dump(2) + "\n";
 }
 
 std::string junit_xml(const engine::RunResult& run, const RunInfo& info) {
+  const SecretSet secrets = info.redact ? run_secrets(run, info) : SecretSet();
   std::size_t failures = 0, errors = 0, skipped = 0;
   for (const auto& r : run.results) {
     if (r.verdict == engine::Verdict::kFail || r.verdict == engine::Verdict::kPrereqFailed ||
@@ -275,7 +241,7 @@ std::string junit_xml(const engine::RunResult& run, const RunInfo& info) {
     out += "    <testcase classname=\"" + xml_escape(classname) + "\" name=\"" + xml_escape(id) + "\" time=\"" + time +
            "\">\n";
     const std::string verdict(engine::to_string(r.verdict));
-    const std::string message = xml_escape(verdict + ": " + valid_utf8(r.reason));
+    const std::string message = xml_escape(verdict + ": " + valid_utf8(info.redact ? redact(r.reason, secrets) : r.reason));
     switch (r.verdict) {
       case engine::Verdict::kFail:
       case engine::Verdict::kPrereqFailed:

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "harness/engine/runner.h"
+#include "harness/report/redaction.h"
 
 namespace parley::report {
 
@@ -17,6 +18,7 @@ struct RunInfo {
   std::string profile_text;  // as given, redacted when asked
   std::uint64_t seed = 1;
   bool redact = false;
+  SecretSet secrets;  // known secrets (profile_secrets()), masked wherever they appear when redact
   bool strict = false;
 };
 
@@ -25,8 +27,8 @@ inline constexpr std::string_view kReportSchemaVersion = "parley-report/1";
 std::string report_json(const engine::RunResult& run, const oracle::TargetProfile& profile, const RunInfo& info);
 std::string junit_xml(const engine::RunResult& run, const RunInfo& info);
 
-// Masks keys, passwords, Authorization headers and cookies (profile text, evidence bodies).
-std::string redact(std::string text);
+// The credentials of a target profile (password, pre-shared context key), for RunInfo::secrets.
+SecretSet profile_secrets(const oracle::TargetProfile& profile);
 
 // Writes `content` to `path` atomically.
 Status write_atomically(const std::string& path, const std::string& content);

@@ -152,7 +152,7 @@ Status register_02_security_context_token(engine::Registry& r) {
                     renew_keeps_identifier}));
   PARLEY_TRY(r.add({{"wssc/02/keyidentifier-refused",
                      "A wsse:KeyIdentifier naming the context is refused",
-                     {"SC-2-07"},
+                     {"SC-2-07", "WSS-7-01"},
                      "SVC",
                      {},
                      false,

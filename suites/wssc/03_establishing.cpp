@@ -105,6 +105,26 @@ Outcome mixed_trust_namespace(CaseContext& ctx) {
   return engine::judge_negative(step);
 }
 
+// WST-3.3-01: BinarySecret/@Type of the other Trust namespace in the client entropy is refused.
+Outcome binary_secret_type(CaseContext& ctx) {
+  const names::TrustVersion tv = ctx.profile().client.versions.trust();
+  const names::TrustVersion other =
+      tv == names::TrustVersion::k1_3 ? names::TrustVersion::kFeb2005 : names::TrustVersion::k1_3;
+  engine::NegativeStep step;
+  step.control = [&] { return sup::issue_raw(ctx, "control").answer; };
+  step.mutant = [&] {
+    return sup::issue_raw(ctx, "mutant", [&](wssc::RequestSecurityToken& rst) {
+             rst.entropy = wssc::KeyMaterial{wssc::KeyMaterial::Kind::kBinarySecret, Bytes(32, 0x5a),
+                                             std::string(names::trust(other).binary_secret_nonce), {}, {}};
+           }).answer;
+  };
+  step.expected = {names::trust_fault(tv, names::TrustFault::kInvalidRequest),
+                   names::trust_fault(tv, names::TrustFault::kBadRequest)};
+  step.context_survives = false;
+  step.mutation = "client entropy whose BinarySecret/@Type is the Nonce URI of " + std::string(names::trust(other).label);
+  return engine::judge_negative(step);
+}
+
 // SC-3-03: the RSTR echoes the requested TokenType.
 Outcome token_type_echoed(CaseContext& ctx) {
   return with_issuance(ctx, [&](const xml::Document&, const wssc::TrustResponse& r, const sup::Issuance&) {
@@ -303,14 +323,14 @@ Status register_03_establishing(engine::Registry& r) {
                      "A 1.3 service answering like Feb 2005; several RSTRs."},
                     response_wrapping}));
   PARLEY_TRY(r.add({{"wssc/03/proof-key-works", "The key the issuance conveys protects messages the service accepts",
-                     {"SC-3-04", "SC-3-08", "WST-4.4-01"}, "ISS", {}, false,
+                     {"SC-3-04", "SC-3-08", "WST-4.4-01", "WST-4.4-02"}, "ISS", {}, false,
                      "Issue, derive the key (BinarySecret, CK/PSHA1 or client entropy), send one protected message.",
                      "The message is accepted and the answer verifies under the same context.",
                      "CK/PSHA1 with the entropies swapped; KeySize ignored in the computation; a proof token of "
                      "another key."},
                     proof_key_works}));
   PARLEY_TRY(r.add({{"wssc/03/wrong-request-type", "An RST/SCT with a wrong RequestType is refused",
-                     {"SC-3-02"}, "ISS", issue, false,
+                     {"SC-3-02", "WST-11-01"}, "ISS", issue, false,
                      "A normal issue request, then one whose RequestType is Validate, then a normal one.",
                      "wst:InvalidRequest (or wst:BadRequest) for the mutant.",
                      "Dispatching on the action alone and issuing anyway."},
@@ -322,6 +342,12 @@ Status register_03_establishing(engine::Registry& r) {
                      "wst:InvalidRequest (or wst:BadRequest) for the mutant.",
                      "Comparing only the last path segment of RequestType."},
                     mixed_trust_namespace}));
+  PARLEY_TRY(r.add({{"wssc/03/binary-secret-type", "A BinarySecret/@Type of the other WS-Trust namespace is refused",
+                     {"WST-3.3-01"}, "ISS", issue, false,
+                     "A normal issue request, one whose client entropy has the other Trust version's Nonce type, "
+                     "a normal one.",
+                     "wst:InvalidRequest (or wst:BadRequest) for the mutant.", "Ignoring @Type altogether."},
+                    binary_secret_type}));
   PARLEY_TRY(r.add({{"wssc/03/token-type-echoed", "The RSTR names the requested SCT token type",
                      {"SC-3-03"}, "ISS", issue, false, "An RST/SCT naming the /sct token type.",
                      "The RSTR's wst:TokenType equals it.", "No TokenType in the RSTR (a SHOULD: WARN)."},
@@ -348,7 +374,7 @@ Status register_03_establishing(engine::Registry& r) {
                      "Local times with an offset; Expires before Created."},
                     lifetime}));
   PARLEY_TRY(r.add({{"wssc/03/lifetime-enforced", "The key window of wst:Lifetime is enforced (time-bound)",
-                     {"SC-3-11", "SC-5-09"}, "SVC", issue, false,
+                     {"SC-3-11", "SC-5-09", "SC-9-04"}, "SVC", issue, false,
                      "Issue, one message before wst:Lifetime Expires, wait until one second past it (if that is "
                      "within --max-wait), then the same message again.",
                      "The first is accepted; the second is refused with wsc:RenewNeeded.",

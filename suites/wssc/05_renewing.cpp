@@ -111,7 +111,7 @@ Status register_05_renewing(engine::Registry& r) {
   // case (and pile up key generations); these cases need contexts of their own.
   const std::vector<Capability> renew = {Capability::kRenew, Capability::kIssue};
   PARLEY_TRY(r.add({{"wssc/05/renew-new-instance", "A renewal keeps the Identifier and brings a new Instance and key",
-                     {"SC-5-05", "SC-2-04", "SC-5-06"}, "ISS", renew, false,
+                     {"SC-5-05", "SC-2-04", "SC-5-06", "WCF-05"}, "ISS", renew, false,
                      "Issue, RST/SCT/Renew signed with the context key, then a message under the new key.",
                      "Same wsc:Identifier, a new wsc:Instance, a new key, and the new key works.",
                      "Keeping the Instance (clients cannot tell the keys apart); issuing a new Identifier."},

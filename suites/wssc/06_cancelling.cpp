@@ -83,7 +83,7 @@ Status register_06_cancelling(engine::Registry& r) {
                      "Cancel acknowledged but the session kept; RequestedTokenCancelled missing."},
                     cancelled_refused}));
   PARLEY_TRY(r.add({{"wssc/06/cancel-other-context", "A cancel of a context the requester cannot prove is refused",
-                     {"SC-6-02", "SC-6-05"}, "ISS", cancel, false,
+                     {"SC-6-02", "SC-6-05", "WCF-01"}, "ISS", cancel, false,
                      "Two contexts; a message under the second; an RST/SCT/Cancel naming the second but signed "
                      "with the first; the message under the second again.",
                      "A fault for the cancel; the second context still works.",

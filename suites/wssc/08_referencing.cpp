@@ -120,7 +120,7 @@ Status register_08_referencing(engine::Registry& r) {
                      "wsse:InvalidSecurityToken (WARN), a 500 without a fault, or accepting it."},
                     unknown_identifier}));
   PARLEY_TRY(r.add({{"wssc/08/wrong-value-type", "A reference to the SCT with a wrong ValueType is refused",
-                     {"SC-8-02"}, "SVC", {}, false,
+                     {"SC-8-02", "WSS-7-03"}, "SVC", {}, false,
                      "A message whose wsse:Reference to the SCT carries the X.509 ValueType.",
                      "A security fault; the context keeps working.", "Ignoring ValueType."},
                     wrong_value_type}));

@@ -45,6 +45,47 @@ Outcome fault_qname_shape(CaseContext& ctx) {
                        " form");
 }
 
+// WCF-02: the RenewNeeded fault as WCF sends it: Sender + wsc:RenewNeeded subcode and the
+// action .../2006/05/security/SecureConversationFault (time-bound: waits for the key to expire).
+Outcome renew_needed_shape(CaseContext& ctx) {
+  auto session = sup::establish(ctx);
+  if (!session.ok()) return Outcome::prereq_failed(session.error().message());
+  const auto& exchanges = session->client->exchanges();
+  std::optional<wssc::Lifetime> lifetime;
+  if (!exchanges.empty() && exchanges.front().response) {
+    auto doc = xml::parse(exchanges.front().response->body);
+    if (doc.ok()) {
+      auto r = sup::trust_response(*doc);
+      if (r.ok() && !r->responses.empty()) lifetime = r->responses.front().lifetime;
+    }
+  }
+  if (!lifetime || lifetime->expires.empty()) {
+    return Outcome::not_applicable("the issuance announced no wst:Lifetime/wsu:Expires to wait for");
+  }
+  auto expires = wssc::parse_utc(lifetime->expires);
+  if (!expires.ok()) return Outcome::fail("wst:Lifetime/wsu:Expires '" + lifetime->expires + "' is not a UTC time");
+  const auto wait = std::max(std::chrono::milliseconds(0), std::chrono::duration_cast<std::chrono::milliseconds>(
+                                                               *expires + std::chrono::seconds(1) -
+                                                               std::chrono::system_clock::now()));
+  if (Status waited = ctx.wait(wait, "reaching wst:Lifetime Expires " + lifetime->expires); !waited.ok()) {
+    return Outcome::not_applicable(waited.error().what());
+  }
+  Answer a = sup::send_application(ctx, *session, "after Expires");
+  if (a.kind != Answer::Kind::kFault) return Outcome::fail("after Expires: " + a.describe() + ", expected a fault");
+  const auto renew_needed = names::sc_fault(ctx.profile().client.versions.sc, names::ScFault::kRenewNeeded);
+  if (!(a.fault->specific() == renew_needed)) {
+    return Outcome::fail("the expired key got " + a.describe() + "; WCF sends " + wssc::clark(renew_needed));
+  }
+  auto doc = xml::parse(ctx.evidence().exchanges.back().response_body);
+  auto view = doc.ok() ? wssc::parse_envelope(*doc) : Result<wssc::EnvelopeView>(doc.error());
+  const std::string action = view.ok() ? view->headers.action : "";
+  if (action != names::wcf::kSecureConversationFaultAction) {
+    return Outcome::fail("the RenewNeeded fault's wsa:Action is '" + action + "'; WCF uses " +
+                         std::string(names::wcf::kSecureConversationFaultAction));
+  }
+  return Outcome::pass("RenewNeeded with WCF's SecureConversationFault action");
+}
+
 }  // namespace
 
 Status register_09_faults(engine::Registry& r) {
@@ -56,6 +97,12 @@ Status register_09_faults(engine::Registry& r) {
                      "Feb 2005 namespace on a 1.3 endpoint (or the reverse); a bare HTTP 500; the QName in the "
                      "Reason text only."},
                     fault_qname_shape}));
+  PARLEY_TRY(r.add({{"wssc/09/renew-needed-shape", "An expired key gets WCF's RenewNeeded fault (time-bound)",
+                     {"WCF-02"}, "SVC", {Capability::kIssue}, false,
+                     "Issue, wait past wst:Lifetime Expires (within --max-wait), send a message.",
+                     "Sender + wsc:RenewNeeded subcode, wsa:Action .../2006/05/security/SecureConversationFault.",
+                     "The addressing fault action: WCF clients then do not renew."},
+                    renew_needed_shape}));
   return ok_status();
 }
 

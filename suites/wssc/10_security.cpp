@@ -87,6 +87,26 @@ Outcome keyinfo_secret(CaseContext& ctx) {
                       });
 }
 
+// SC-10-03, SC-2-09: the same context presented in the other WS-SC version's namespace (a
+// version downgrade) is refused.
+Outcome version_confusion(CaseContext& ctx) {
+  const auto version = ctx.profile().client.versions.sc;
+  const auto other = version == names::ScVersion::kFeb2005 ? names::ScVersion::k1_3 : names::ScVersion::kFeb2005;
+  return app_negative(ctx, std::string("the context's SCT and DKTs rewritten in the ") +
+                               std::string(names::sc(other).label) + " namespace",
+                      [&](sup::Session& s) {
+                        wssc::ContextKey confused = s.context;
+                        confused.sct.version = other;
+                        return sup::send_application(ctx, s, "mutant", {}, std::nullopt, confused);
+                      },
+                      [&] {
+                        // The fault may come in either version's namespace: the message speaks the other one.
+                        auto faults = sup::security_faults(version);
+                        faults.push_back(names::sc_fault(other, names::ScFault::kBadContextToken));
+                        return faults;
+                      }());
+}
+
 }  // namespace
 
 Status register_10_security(engine::Registry& r) {
@@ -116,6 +136,13 @@ Status register_10_security(engine::Registry& r) {
                      "A security fault: the key must come from the security context.",
                      "Key resolution that takes whatever key the KeyInfo offers (key confusion)."},
                     keyinfo_secret}));
+  PARLEY_TRY(r.add({{"wssc/10/version-confusion", "The context in the other WS-SC version's namespace is refused",
+                     {"SC-10-03", "SC-2-09"}, "SVC", {}, false,
+                     "A control; the same context with its SCT, DKTs and references in the other version's "
+                     "namespace (same Identifier and key); a control.",
+                     "A fault: a context issued under one version is not usable under another.",
+                     "Namespace-agnostic token parsing (a downgrade path to Feb 2005 rules)."},
+                    version_confusion}));
   return ok_status();
 }
 
