@@ -71,6 +71,16 @@ std::vector<Mode> modes() {
   confirming.signature_confirmation = true;
   confirming.encrypt_responses = true;
   out.push_back({"signature-confirmation", confirming, {}});
+  for (auto sc : {names::ScVersion::kFeb2005, names::ScVersion::k1_3}) {
+    oracle::ServiceConfig cookie;
+    cookie.versions.sc = sc;
+    if (sc == names::ScVersion::kFeb2005) cookie.versions.addressing = names::AddressingVersion::k2004_08;
+    cookie.cookie.enabled = true;
+    auto ring = oracle::cookie::KeyRing::create({{"current", Bytes(32, 1)}, {"previous", Bytes(32, 2)}});
+    cookie.cookie.ring = std::make_shared<const oracle::cookie::KeyRing>(std::move(ring).value());
+    cookie.allow_cancel = false;
+    out.push_back({"cookie-mode", cookie, {}});
+  }
   return out;
 }
 
@@ -97,6 +107,8 @@ TEST(WsscServiceSuite, OracleInEveryModePassesEveryApplicableCase) {
     profile.amend = true;
     profile.replay_detection = mode.service.detect_replays;
     profile.signature_confirmation = mode.service.signature_confirmation;
+    profile.cancel = mode.service.allow_cancel && !mode.service.cookie.enabled;
+    profile.cookie_mode = mode.service.cookie.enabled;
     engine::RunOptions options;
     options.jobs = 2;
     options.settings.send = [&service](const std::string&, const oracle::SoapRequest& r) -> Result<oracle::SoapResponse> {
@@ -113,6 +125,23 @@ TEST(WsscServiceSuite, OracleInEveryModePassesEveryApplicableCase) {
       }
     }
     EXPECT_EQ(run.summary.exit_code, 0) << mode.name;
+    if (mode.service.cookie.enabled) {
+      // Cookie mode: cancel is disclaimed, reference-by-identifier cannot apply; the rest passes.
+      for (const auto& r : run.results) {
+        const std::string& id = r.test_case->info.id;
+        if (id == "wssc/00/cancel-probe") {
+          EXPECT_EQ(r.verdict, engine::Verdict::kNotApplicable) << r.reason;
+          EXPECT_NE(r.reason.find("cancel"), std::string::npos) << r.reason;
+        } else if (id == "wssc/08/reference-by-identifier") {
+          EXPECT_EQ(r.verdict, engine::Verdict::kNotApplicable) << r.reason;
+          EXPECT_NE(r.reason.find("cookie_mode"), std::string::npos) << r.reason;
+        } else if (id == "wssc/08/instance-selects-key" || id == "wssc/08/unknown-identifier" ||
+                   id == "wssc/02/renew-keeps-identifier" || id == "wssc/00/renew-probe") {
+          EXPECT_EQ(r.verdict, engine::Verdict::kPass) << id << ": " << r.reason;
+        }
+      }
+      EXPECT_EQ(service.contexts().size(), 0u) << "cookie mode stores nothing";
+    }
   }
   // The certificate bootstraps run every case a username-token service runs.
   EXPECT_GE(passed["username-token"], 15u);

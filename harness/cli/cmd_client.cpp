@@ -1,9 +1,13 @@
 // `parley client`: the reference WS-SC client, step by step against any service a target
 // profile describes.
+#include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/input.h"
 #include "harness/oracle/config.h"
 #include "harness/oracle/http_binding.h"
 
@@ -17,8 +21,34 @@ struct ClientOptions {
   bool show_exchanges = false;
   std::string ca_file;
   bool insecure = false;
+  std::string context_file;
   std::vector<std::string> steps;
 };
+
+// --context FILE: the session between runs, as {"sct": "<SCT XML>", "key": "hex"}. The SCT is
+// kept as the service sent it (dnse:Cookie included), so a later run echoes it unchanged.
+Status save_context(const std::string& path, const wssc::ContextKey& context) {
+  xml::Document holder = xml::new_document("urn:parley:client-context", "p", "Context");
+  PARLEY_ASSIGN_OR_RETURN(xmlNode* sct, wssc::append_sct(holder.root(), context.sct));
+  const nlohmann::json j = {{"sct", xml::serialize(sct)}, {"key", hex_encode(context.key)}};
+  std::ofstream out(path, std::ios::trunc);
+  out << j.dump(2) << "\n";
+  if (!out) return Error(ErrorCode::kIo, "cannot write", path);
+  return ok_status();
+}
+
+Result<wssc::ContextKey> load_context(const std::string& path) {
+  PARLEY_ASSIGN_OR_RETURN(std::string text, read_input(path, 1u << 20));
+  const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("sct") || !j["sct"].is_string() || !j.contains("key") || !j["key"].is_string()) {
+    return Error(ErrorCode::kParse, "expected {\"sct\": \"<SCT XML>\", \"key\": \"hex\"}", path);
+  }
+  PARLEY_ASSIGN_OR_RETURN(xml::Document doc, xml::parse(j["sct"].get<std::string>()));
+  wssc::ContextKey context;
+  PARLEY_ASSIGN_OR_RETURN(context.sct, wssc::parse_sct(doc.root()));
+  PARLEY_ASSIGN_OR_RETURN(context.key, hex_decode(j["key"].get<std::string>()));
+  return context;
+}
 
 void print_exchange(const oracle::Exchange& e) {
   std::cout << "--- POST " << e.url << "\n" << e.request.body << "\n";
@@ -48,6 +78,12 @@ int run_client(const ClientOptions& o) {
   }
   transport::HttpClient http(http_options);
   oracle::Client client(config, oracle::http_sender(http));
+  std::error_code no_file;
+  if (!o.context_file.empty() && std::filesystem::exists(o.context_file, no_file)) {
+    auto loaded = load_context(o.context_file);
+    if (!loaded.ok()) return usage_error(loaded.error().message());
+    client.set_context(std::move(*loaded));
+  }
   std::size_t shown = 0;
   for (const std::string& step : steps) {
     Status result = ok_status();
@@ -81,6 +117,15 @@ int run_client(const ClientOptions& o) {
       return unreachable ? kExitCannotRun : kExitFailures;
     }
     std::cout << step << ": ok" << (detail.empty() ? "" : " (" + detail + ")") << "\n";
+    if (!o.context_file.empty()) {
+      Status saved = client.context() ? save_context(o.context_file, *client.context()) : ok_status();
+      std::error_code ignored;
+      if (!client.context()) std::filesystem::remove(o.context_file, ignored);  // cancelled: nothing to continue
+      if (!saved.ok()) {
+        std::cerr << "parley: error: " << saved.error().message() << "\n";
+        return kExitCannotRun;
+      }
+    }
   }
   return kExitOk;
 }
@@ -96,6 +141,9 @@ void add_client_command(CLI::App& app, RunState& state) {
   client->add_flag("--show-exchanges", o->show_exchanges, "Print every HTTP request and response");
   client->add_option("--ca", o->ca_file, "CA certificate (PEM) for an HTTPS target");
   client->add_flag("--insecure", o->insecure, "Do not verify the target's TLS certificate");
+  client->add_option("--context", o->context_file,
+                     "Load the security context from this file when it exists, and save it after each step: "
+                     "several runs (e.g. against the nodes of a cookie-mode farm) continue one session");
   client->add_option("steps", o->steps, "Steps in order (default: issue call cancel)");
   client->footer(
       "Example:\n  parley serve --profile-out /tmp/oracle.toml &\n"

@@ -73,6 +73,10 @@ int run_serve(const ServeOptions& o) {
             << oracle::addressing_name(config->service.versions.addressing) << ", WS-SC "
             << oracle::sc_name(config->service.versions.sc) << ", bootstrap "
             << oracle::to_string(config->service.bootstrap) << "\n";
+  if (const auto& cookie = config->service.cookie; cookie.enabled) {
+    std::cout << "  cookie mode: stateless SCTs sealed under key '" << cookie.ring->current_id() << "' ("
+              << cookie.ring->ids().size() << " key(s) in the ring); cancel is refused\n";
+  }
   if (!config->service.faults.empty()) {
     // On stderr: the profile and the banner on stdout look the same with and without faults.
     std::cerr << "parley serve: FAULTS INJECTED (this service is deliberately non-conformant):";

@@ -602,6 +602,9 @@ namespace wcf {
 // wsa:Action of WCF's RenewNeeded fault (the addressing fault action is used for the others).
 inline constexpr std::string_view kSecureConversationFaultAction =
     "http://schemas.microsoft.com/ws/2006/05/security/SecureConversationFault";
+// System.IdentityModel.Claims.Rights.Identity: the Right of the claim that names a principal
+// (cookie-mode SCT state, harness/oracle/cookie_state.cpp).
+inline constexpr std::string_view kRightIdentity = "http://schemas.xmlsoap.org/ws/2005/05/identity/right/identity";
 // Bearer KeyType that WCF/WIF send with WS-Trust Feb 2005, which defines none.
 inline constexpr std::string_view kNoProofKeyFeb2005 =
     "http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey";

@@ -70,6 +70,21 @@ class Section {
     }
     return static_cast<std::uint64_t>(*v);
   }
+  // An array of strings (empty when absent).
+  Result<std::vector<std::string>> strings(const char* key) {
+    seen_.insert(key);
+    std::vector<std::string> out;
+    if (!table_ || !table_->contains(key)) return out;
+    const toml::array* arr = (*table_)[key].as_array();
+    if (!arr) return config_error("must be an array of strings", name_ + "." + key);
+    for (const auto& item : *arr) {
+      auto v = item.value<std::string>();
+      if (!v) return config_error("must be an array of strings", name_ + "." + key);
+      out.push_back(*v);
+    }
+    return out;
+  }
+  bool has(const char* key) const { return table_ && table_->contains(key); }
   Status no_unknown_keys() const {
     if (!table_) return ok_status();
     for (const auto& [key, value] : *table_) {
@@ -169,6 +184,51 @@ Result<Bytes> key_from(Section& s, const std::string& base_dir, const std::strin
   return bytes;
 }
 
+// [cookie]: cookie mode and its key ring (docs/oracle-config.md, docs/design/cookie-mode.md).
+Status parse_cookie_section(Section& s, const std::string& base_dir, ServiceConfig& svc, bool cancel_given) {
+  CookieModeConfig& c = svc.cookie;
+  PARLEY_ASSIGN_OR_RETURN(c.enabled, s.flag("enabled", false));
+  PARLEY_ASSIGN_OR_RETURN(std::string ring_file, s.str("key_ring_file", ""));
+  PARLEY_ASSIGN_OR_RETURN(std::vector<std::string> keys, s.strings("keys"));
+  PARLEY_ASSIGN_OR_RETURN(std::uint64_t lifetime, s.uint("lifetime_seconds", 10 * 3600, 10ull * 365 * 86400));
+  PARLEY_ASSIGN_OR_RETURN(std::uint64_t max_bytes, s.uint("max_cookie_bytes", c.limits.max_cookie_bytes, 1u << 20));
+  PARLEY_TRY(s.no_unknown_keys());
+  c.token_lifetime = std::chrono::seconds(lifetime);
+  c.limits.max_cookie_bytes = static_cast<std::size_t>(max_bytes);
+  const bool ring_given = !ring_file.empty() || !keys.empty();
+  if (!c.enabled) {
+    if (ring_given) return config_error("a key ring is given but enabled is not true", "cookie");
+    return ok_status();
+  }
+  if (!ring_file.empty() && !keys.empty()) return config_error("give key_ring_file or keys, not both", "cookie");
+  if (!ring_given) {
+    return config_error("cookie mode needs a key ring: key_ring_file or keys (scripts/gen-cookie-keyring makes one)",
+                        "cookie");
+  }
+  if (lifetime == 0) return config_error("lifetime_seconds must be positive", "cookie.lifetime_seconds");
+  Result<cookie::KeyRing> ring = Error(ErrorCode::kInternal, "");
+  if (!ring_file.empty()) {
+    std::filesystem::path p(ring_file);
+    if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
+    PARLEY_ASSIGN_OR_RETURN(std::string text, read_file(p.string()));
+    ring = cookie::KeyRing::parse(text);
+    if (!ring.ok()) return std::move(ring.error().within(p.string()));
+  } else {
+    ring = cookie::KeyRing::parse_lines(keys);
+    if (!ring.ok()) return std::move(ring.error().within("cookie.keys"));
+  }
+  c.ring = std::make_shared<const cookie::KeyRing>(std::move(*ring));
+  if (svc.bootstrap == Bootstrap::kPresharedSct) {
+    return config_error("cookie mode issues its tokens; bootstrap \"preshared-sct\" has none to issue", "cookie");
+  }
+  // WCF with RequireCancellation = false answers cancel with SecureConversationCancellationNotAllowed.
+  if (cancel_given && svc.allow_cancel) {
+    return config_error("cookie-mode tokens cannot be cancelled: remove wssc.cancel = true", "cookie");
+  }
+  svc.allow_cancel = false;
+  return ok_status();
+}
+
 std::string base_dir_of(const std::string& path) {
   auto parent = std::filesystem::path(path).parent_path();
   return parent.empty() ? "." : parent.string();
@@ -247,7 +307,7 @@ std::string_view sc_name(names::ScVersion v) {
 
 Result<ServeConfig> parse_serve_config(std::string_view text, const std::string& base_dir) {
   PARLEY_ASSIGN_OR_RETURN(toml::table root, parse_toml(text, "oracle config"));
-  PARLEY_TRY(no_unknown_tables(root, {"server", "wssc", "limits", "users", "preshared", "message_security"},
+  PARLEY_TRY(no_unknown_tables(root, {"server", "wssc", "limits", "users", "preshared", "message_security", "cookie"},
                                "oracle config"));
   ServeConfig c;
   ServiceConfig& svc = c.service;
@@ -385,6 +445,8 @@ Result<ServeConfig> parse_serve_config(std::string_view text, const std::string&
                           "wssc.bootstrap");
     }
   }
+  Section cookie_section(root["cookie"].as_table(), "cookie");
+  PARLEY_TRY(parse_cookie_section(cookie_section, base_dir, svc, wssc.has("cancel")));
   return c;
 }
 
@@ -452,9 +514,9 @@ std::string target_profile(const ServeConfig& c, const std::string& base_url) {
   }
   o << "\n[capabilities]\n";
   o << "renew = " << (s.allow_renew ? "true" : "false") << "\n";
-  o << "cancel = " << (s.allow_cancel ? "true" : "false") << "\n";
+  o << "cancel = " << (s.allow_cancel && !s.cookie.enabled ? "true" : "false") << "\n";
   o << "amend = " << (s.allow_amend ? "true" : "false") << "\n";
-  o << "cookie_mode = false\n";
+  o << "cookie_mode = " << (s.cookie.enabled ? "true" : "false") << "\n";
   o << "replay_detection = " << (c.service.detect_replays ? "true" : "false") << "\n";
   o << "encryption = true\n";
   o << "signature_confirmation = " << (s.signature_confirmation ? "true" : "false") << "\n";

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 namespace parley::oracle {
 namespace {
 
@@ -143,6 +145,65 @@ TEST(TargetProfile, Errors) {
                 .message()
                 .find("needs username"),
             std::string::npos);
+}
+
+TEST(ServeConfig, CookieModeAndItsKeyRing) {
+  const std::string k1(64, 'a'), k2(64, 'b');
+  auto c = parse_serve_config("[cookie]\nenabled = true\nkeys = [\"k2 " + k2 + "\", \"k1 " + k1 +
+                              "\"]\nlifetime_seconds = 60\n");
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  ASSERT_TRUE(c->service.cookie.enabled);
+  ASSERT_TRUE(c->service.cookie.ring);
+  EXPECT_EQ(c->service.cookie.ring->current_id(), "k2");
+  EXPECT_EQ(c->service.cookie.token_lifetime, std::chrono::seconds(60));
+  EXPECT_FALSE(c->service.allow_cancel);  // WCF refuses cancel in cookie mode
+  const std::string profile = target_profile(*c, "http://127.0.0.1:1");
+  EXPECT_NE(profile.find("cookie_mode = true\n"), std::string::npos) << profile;
+  EXPECT_NE(profile.find("cancel = false\n"), std::string::npos) << profile;
+  auto parsed = parse_target_profile(profile);
+  ASSERT_TRUE(parsed.ok()) << parsed.error().message();
+  EXPECT_TRUE(parsed->cookie_mode);
+  EXPECT_FALSE(parsed->cancel);
+
+  // A key ring file, relative to the config's directory.
+  const std::string dir = ::testing::TempDir();
+  {
+    FILE* f = std::fopen((dir + "/ring.keys").c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    std::fputs(("# current first\nnew " + k2 + "\nold " + k1 + "\n").c_str(), f);
+    std::fclose(f);
+  }
+  c = parse_serve_config("[cookie]\nenabled = true\nkey_ring_file = \"ring.keys\"\n", dir);
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  EXPECT_EQ(c->service.cookie.ring->ids(), (std::vector<std::string>{"new", "old"}));
+
+  auto off = parse_serve_config("");
+  ASSERT_TRUE(off.ok());
+  EXPECT_NE(target_profile(*off, "http://x").find("cookie_mode = false\n"), std::string::npos);
+
+  struct Case {
+    std::string toml, message;
+  };
+  const Case cases[] = {
+      {"[cookie]\nenabled = true\n", "cookie: cookie mode needs a key ring"},
+      {"[cookie]\nkeys = [\"k1 " + k1 + "\"]\n", "cookie: a key ring is given but enabled is not true"},
+      {"[cookie]\nenabled = true\nkeys = [\"k1 abcd\"]\n", "key 'k1' is 2 bytes; AES-256 needs 32"},
+      {"[cookie]\nenabled = true\nkeys = \"k1\"\n", "cookie.keys: must be an array of strings"},
+      {"[cookie]\nenabled = true\nkey_ring_file = \"nope.keys\"\n", "nope.keys"},
+      {"[cookie]\nenabled = true\nkeys = [\"k1 " + k1 + "\"]\nkey_ring_file = \"x\"\n", "not both"},
+      {"[cookie]\nenabled = true\nkeys = [\"k1 " + k1 + "\"]\nsecret = 1\n", "cookie: unknown key 'secret'"},
+      {"[wssc]\ncancel = true\n[cookie]\nenabled = true\nkeys = [\"k1 " + k1 + "\"]\n",
+       "cookie-mode tokens cannot be cancelled"},
+      {"[wssc]\nbootstrap = \"preshared-sct\"\n[preshared]\nidentifier = \"urn:x\"\nkey = \"" + k1 +
+           "\"\n[cookie]\nenabled = true\nkeys = [\"k1 " + k1 + "\"]\n",
+       "preshared-sct"},
+  };
+  for (const Case& tc : cases) {
+    auto r = parse_serve_config(tc.toml);
+    ASSERT_FALSE(r.ok()) << tc.toml;
+    EXPECT_NE(r.error().message().find(tc.message), std::string::npos) << r.error().message();
+    EXPECT_EQ(r.error().message().find(k1), std::string::npos) << "key material in the error";
+  }
 }
 
 }  // namespace

@@ -105,6 +105,7 @@ std::string_view to_string(EntropyMode e) {
 Service::Service(ServiceConfig config)
     : config_(with_faults(std::move(config))),
       store_(config_.contexts),
+      cookies_(config_.cookie, config_.contexts),
       replays_(config_.replay_cache_size, config_.replay_window) {
   if (config_.bootstrap == Bootstrap::kPresharedSct) {
     wssc::SecurityContextToken sct;
@@ -115,6 +116,15 @@ Service::Service(ServiceConfig config)
 }
 
 SoapResponse Service::handle(const SoapRequest& request) { return handle(request, Clock::now()); }
+
+std::unique_ptr<wssc::ContextResolver> Service::resolver(const xml::Document& request, Clock::time_point now,
+                                                         bool allow_expired) {
+  if (config_.cookie.enabled) {
+    return std::make_unique<CookieResolver>(config_.cookie, config_.versions.sc, request, now, config_.max_clock_skew,
+                                            allow_expired);
+  }
+  return std::make_unique<StoreResolver>(store_, now, allow_expired);
+}
 
 SoapResponse Service::to_response(const xml::Document& doc, int status) const {
   SoapResponse r;
@@ -413,7 +423,9 @@ Result<xml::Document> Service::issue(xml::Document& request, const wssc::Envelop
     identifier = "ctx-" + hex_encode(r);
   }
   PARLEY_ASSIGN_OR_RETURN(SecurityContext ctx,
-                          store_.issue(config_.versions.sc, key.key, principal, now, std::move(identifier)));
+                          config_.cookie.enabled
+                              ? cookies_.issue(config_.versions.sc, key.key, principal, now, std::move(identifier))
+                              : store_.issue(config_.versions.sc, key.key, principal, now, std::move(identifier)));
 
   wssc::RequestSecurityTokenResponse r;
   r.version = tv;
@@ -479,7 +491,9 @@ Result<xml::Document> Service::renew(xml::Document& request, Clock::time_point n
     Error e(ErrorCode::kUnsupported, "this service does not renew contexts", "wst:RequestSecurityToken");
     return e.with_fault(clark(names::sc_fault(config_.versions.sc, names::ScFault::kUnableToRenew))).cite("SC-5-08");
   }
-  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_request(request, now, /*allow_expired=*/true));
+  std::optional<cookie::CookieState> cookie_state;
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened,
+                          open_request(request, now, /*allow_expired=*/true, &cookie_state));
   if (opened.envelope.body_child == nullptr) {
     return trust_reject(tv, TrustFault::kInvalidRequest, "the Body holds no RST", "SC-5-01");
   }
@@ -498,7 +512,16 @@ Result<xml::Document> Service::renew(xml::Document& request, Clock::time_point n
                         "SC-5-02");
   }
   PARLEY_ASSIGN_OR_RETURN(KeyDecision key, decide_key(*rst));
-  PARLEY_ASSIGN_OR_RETURN(wssc::ContextKey renewed, store_.renew(target, key.key, now));
+  wssc::ContextKey renewed;
+  Clock::time_point key_expires = now + config_.contexts.key_lifetime;
+  if (config_.cookie.enabled) {
+    if (!cookie_state) return Error(ErrorCode::kInternal, "no cookie state after opening the request", "renew");
+    PARLEY_ASSIGN_OR_RETURN(SecurityContext next, cookies_.renew(config_.versions.sc, *cookie_state, key.key, now));
+    renewed = wssc::ContextKey{next.sct, next.generations.front().key};
+    key_expires = next.generations.front().expires;
+  } else {
+    PARLEY_ASSIGN_OR_RETURN(renewed, store_.renew(target, key.key, now));
+  }
   if (fault(Fault::kRenewKeepsInstance)) renewed.sct.instance = opened.context.sct.instance;
   if (fault(Fault::kRenewNewIdentifier)) renewed.sct.identifier = wssc::new_uuid_urn();
 
@@ -512,7 +535,7 @@ Result<xml::Document> Service::renew(xml::Document& request, Clock::time_point n
   r.unattached_reference = wssc::SecurityTokenReference::to_identifier(renewed.sct);
   r.proof = key.proof;
   r.entropy = key.entropy;
-  r.lifetime = wssc::Lifetime{wssc::format_utc(now), wssc::format_utc(now + config_.contexts.key_lifetime)};
+  r.lifetime = wssc::Lifetime{wssc::format_utc(now), wssc::format_utc(key_expires)};
   if (config_.entropy != EntropyMode::kClient) r.key_size = key.key_size;
 
   std::vector<std::string> signed_ids;
@@ -548,6 +571,14 @@ Result<xml::Document> Service::cancel(xml::Document& request, Clock::time_point 
     return doc;
   }
   PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, std::move(opened_or));
+  if (config_.cookie.enabled) {
+    // WCF with RequireCancellation = false (wire facts A): a stateless token cannot be cancelled.
+    Error e(ErrorCode::kUnsupported,
+            "this service issues cookie-mode (stateless) security context tokens, which cannot be cancelled",
+            "wst:RequestSecurityToken");
+    return e.with_fault(clark(names::wcf_fault(names::WcfFault::kSecureConversationCancellationNotAllowed)))
+        .cite("WCF-04");
+  }
   if (!config_.allow_cancel) {
     Error e(ErrorCode::kUnsupported, "this service does not cancel contexts", "wst:RequestSecurityToken");
     return e.with_fault(clark(names::wcf_fault(names::WcfFault::kSecureConversationCancellationNotAllowed)));
@@ -651,18 +682,22 @@ class FallbackResolver : public wssc::ContextResolver {
 
 }  // namespace
 
-Result<wssc::OpenedMessage> Service::open_request(xml::Document& request, Clock::time_point now, bool allow_expired) {
+Result<wssc::OpenedMessage> Service::open_request(xml::Document& request, Clock::time_point now, bool allow_expired,
+                                                  std::optional<cookie::CookieState>* cookie_state) {
   // Fault keys-never-expire: expired keys are as good as fresh ones.
-  StoreResolver store_resolver(store_, now, allow_expired || fault(Fault::kKeysNeverExpire));
-  wssc::ContextResolver* resolver = &store_resolver;
+  std::unique_ptr<wssc::ContextResolver> base = resolver(request, now, allow_expired || fault(Fault::kKeysNeverExpire));
+  wssc::ContextResolver* active = base.get();
   std::optional<FallbackResolver> fallback;
   if (fault(Fault::kResolveUnknownIdentifier)) {
     std::lock_guard lock(last_mu_);
-    fallback.emplace(store_resolver, last_context_);
-    resolver = &*fallback;
+    fallback.emplace(*base, last_context_);
+    active = &*fallback;
   }
-  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, wssc::open_envelope(request, *resolver, open_policy(now)));
+  PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, wssc::open_envelope(request, *active, open_policy(now)));
   PARLEY_TRY(check_replay(opened, now));
+  if (cookie_state != nullptr && config_.cookie.enabled) {
+    *cookie_state = static_cast<const CookieResolver&>(*base).state();
+  }
   if (fault(Fault::kResolveUnknownIdentifier)) {
     std::lock_guard lock(last_mu_);
     last_context_ = opened.context;

@@ -6,12 +6,14 @@
 
 #include <chrono>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 
 #include "harness/oracle/cert_bootstrap.h"
 #include "harness/oracle/context_store.h"
+#include "harness/oracle/cookie_mode.h"
 #include "harness/oracle/faults.h"
 #include "harness/oracle/replay_cache.h"
 #include "harness/wssc/envelope.h"
@@ -69,6 +71,9 @@ struct ServiceConfig {
   bool allow_amend = true;
   std::chrono::seconds max_clock_skew{300};
   wssc::DktLimits dkt_limits;
+  // Stateless SCTs (dnse:Cookie) instead of the context store; cancel is then refused as WCF
+  // refuses it (docs/design/cookie-mode.md).
+  CookieModeConfig cookie;
   // Replay detection (WCF LocalServiceSecuritySettings: DetectReplays, ReplayCacheSize,
   // ReplayWindow): a message whose signature was seen within the window is refused, and so is
   // one whose Timestamp is older than the window (the cache could not tell).
@@ -124,8 +129,10 @@ class Service {
   Result<KeyDecision> decide_key(const wssc::RequestSecurityToken& rst);
   // Refuses a replayed message (WSS-13-01), unless replay detection is off.
   Status check_replay(const wssc::OpenedMessage& opened, Clock::time_point now);
-  // Opens an SCT-protected request with the store (and the injected faults).
-  Result<wssc::OpenedMessage> open_request(xml::Document& request, Clock::time_point now, bool allow_expired);
+  // Opens an SCT-protected request with the store or, in cookie mode, the SCT's cookie (and the
+  // injected faults); `cookie_state` receives the opened cookie's state in cookie mode.
+  Result<wssc::OpenedMessage> open_request(xml::Document& request, Clock::time_point now, bool allow_expired,
+                                           std::optional<cookie::CookieState>* cookie_state = nullptr);
   Status authenticate(const wssc::EnvelopeView& view, const SoapRequest& raw, Clock::time_point now,
                       std::string& principal);
   // A UsernameToken against config_.users (both username bootstraps).
@@ -143,11 +150,15 @@ class Service {
   wssc::OpenPolicy open_policy(Clock::time_point now) const;
   SoapResponse fault_response(const Error& error, std::string_view relates_to) const;
   SoapResponse to_response(const xml::Document& doc, int status) const;
+  // The resolver for one request: the store's, or in cookie mode one that opens the SCT's cookie.
+  std::unique_ptr<wssc::ContextResolver> resolver(const xml::Document& request, Clock::time_point now,
+                                                  bool allow_expired);
 
   bool fault(Fault f) const { return config_.faults.has(f); }
 
   ServiceConfig config_;
   ContextStore store_;
+  CookieContexts cookies_;
   ReplayCache replays_;
   // Fault resolve-unknown-identifier: the context resolved last.
   std::mutex last_mu_;

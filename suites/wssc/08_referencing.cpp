@@ -12,6 +12,11 @@ using engine::Outcome;
 namespace sup = wssc_support;
 
 Outcome reference_forms(CaseContext& ctx, bool include_sct) {
+  if (!include_sct && ctx.profile().cookie_mode) {
+    return Outcome::not_applicable(
+        "the profile claims cookie_mode: such a service keeps no context state and resolves the context from the "
+        "SCT (its dnse:Cookie) in each message, so a reference by Identifier alone cannot resolve (WCF-04)");
+  }
   auto session = sup::establish(ctx);
   if (!session.ok()) return Outcome::prereq_failed(session.error().message());
   wssc::ProtectOptions o = session->client->protect_options();
@@ -83,7 +88,9 @@ Outcome instance_selects_key(CaseContext& ctx) {
     wssc::ContextKey bogus = session->context;
     bogus.sct.instance = wssc::new_uuid_urn();
     wssc::ProtectOptions o = session->client->protect_options();
-    o.include_sct = false;  // the Instance travels on the reference (SC-8-03)
+    // The Instance travels on the reference (SC-8-03); a cookie-mode service needs the SCT itself,
+    // whose Instance then disagrees with the KeyGeneration its cookie names.
+    o.include_sct = ctx.profile().cookie_mode;
     return sup::send_application(ctx, *session, "mutant", {}, o, bogus);
   };
   step.expected = {names::sc_fault(version, names::ScFault::kBadContextToken)};
