@@ -250,6 +250,15 @@ TEST(WsscServiceSuite, EachInjectedFaultTurnsItsCaseRed) {
       {Fault::kTrustKeyInfoSecret, "wssc/10/keyinfo-secret"},
       {Fault::kSkipTimestampExpiry, "wssc/11/future-timestamp"},
       {Fault::kAcceptUnsignedTimestamp, "wssc/11/unsigned-timestamp"},
+      {Fault::kCookieStateInClear, "wssc/02/cookie-protected",
+       [](oracle::ServiceConfig& c, oracle::TargetProfile& p) {
+         c.cookie.enabled = true;
+         c.cookie.ring = std::make_shared<const oracle::cookie::KeyRing>(
+             std::move(oracle::cookie::KeyRing::create({{"current", Bytes(32, 1)}})).value());
+         c.allow_cancel = false;
+         p.cookie_mode = true;
+         p.cancel = false;
+       }},
       {Fault::kNoSignatureConfirmation, "wssc/11/signature-confirmation",
        [](oracle::ServiceConfig& c, oracle::TargetProfile& p) {
          c.signature_confirmation = true;

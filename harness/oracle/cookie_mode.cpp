@@ -29,7 +29,9 @@ Result<SecurityContext> CookieContexts::seal(names::ScVersion version,
                                              cookie::CookieState state) const {
   if (!config_.ring)
     return Error(ErrorCode::kInternal, "cookie mode without a key ring", "cookie mode");
-  PARLEY_ASSIGN_OR_RETURN(Bytes sealed, cookie::seal_cookie(*config_.ring, state, config_.limits));
+  PARLEY_ASSIGN_OR_RETURN(Bytes sealed, config_.state_in_clear
+                                            ? cookie::serialize_state(state)
+                                            : cookie::seal_cookie(*config_.ring, state, config_.limits));
   SecurityContext ctx;
   ctx.sct.version = version;
   ctx.sct.wsu_id = state.id;
@@ -126,7 +128,8 @@ Result<wssc::ContextKey> CookieResolver::resolve(names::ScVersion version,
   }
   if (!config_.ring)
     return Error(ErrorCode::kInternal, "cookie mode without a key ring", "cookie mode");
-  auto opened = cookie::open_cookie(*config_.ring, *sct->cookie, config_.limits);
+  auto opened = config_.state_in_clear ? cookie::parse_state(*sct->cookie, config_.limits.state)
+                                       : cookie::open_cookie(*config_.ring, *sct->cookie, config_.limits);
   if (!opened.ok())
     return bad_context(version, "the SCT's dnse:Cookie is not valid: " + opened.error().message());
   const cookie::CookieState& st = *opened;

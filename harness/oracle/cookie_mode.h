@@ -21,6 +21,9 @@ struct CookieModeConfig {
   std::shared_ptr<const cookie::KeyRing> ring;     // required when enabled
   std::chrono::seconds token_lifetime{10 * 3600};  // WCF IssuedCookieLifetime
   cookie::CookieLimits limits;
+  // Fault injection only (cookie-state-in-clear): the state goes into the cookie as plain NBFX,
+  // neither encrypted nor authenticated, and is read back the same way.
+  bool state_in_clear = false;
 };
 
 // Issues and renews cookie-mode SCTs. Stateless: any instance with the same ring and policy

@@ -84,6 +84,8 @@ const std::vector<FaultInfo>& all_faults() {
        "responses carry no wsse11:SignatureConfirmation even where the service promises it"},
       {Fault::kBareRenewResponse, "bare-renew-response", {"WCF-06"},
        "under WS-Trust 1.3 renew and cancel responses are bare RSTRs"},
+      {Fault::kCookieStateInClear, "cookie-state-in-clear", {"WCF-04"},
+       "cookie mode: the dnse:Cookie holds the context state (its key included) unencrypted and unauthenticated"},
   };
   return faults;
 }

@@ -65,6 +65,7 @@ enum class Fault {
   kNoSignatureConfirmation,
   // 2.12 WCF profile
   kBareRenewResponse,
+  kCookieStateInClear,
   kCount,
 };
 

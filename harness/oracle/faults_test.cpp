@@ -708,6 +708,24 @@ TEST(Faults, BareRenewResponse) {
   EXPECT_EQ(faulty, "bare");
 }
 
+TEST(Faults, CookieStateInClear) {
+  ServiceConfig cookie_mode;
+  cookie_mode.cookie.enabled = true;
+  cookie_mode.cookie.ring = std::make_shared<const cookie::KeyRing>(
+      std::move(cookie::KeyRing::create({{"current", Bytes(32, 1)}})).value());
+  cookie_mode.allow_cancel = false;
+  auto [clean, faulty] = observe(Fault::kCookieStateInClear, cookie_mode, [](Target& t) {
+    auto c = t.issued();
+    const Bytes& cookie = *c->context()->sct.cookie;
+    const Bytes& key = c->context()->key;
+    const bool in_clear = std::search(cookie.begin(), cookie.end(), key.begin(), key.end()) != cookie.end();
+    auto echoed = c->call(kBody);
+    return std::string(in_clear ? "key in clear" : "key hidden") + (echoed.ok() ? ", works" : ", broken");
+  });
+  EXPECT_EQ(clean, "key hidden, works");
+  EXPECT_EQ(faulty, "key in clear, works");
+}
+
 // === the catalogue itself =======================================================================
 
 TEST(FaultCatalog, NamesAreUniqueAndRequirementsExistInTheCatalogOrder) {

@@ -57,6 +57,7 @@ ServiceConfig with_faults(ServiceConfig c) {
     c.dkt_limits.min_length = 1;
   }
   if (f.has(Fault::kSkipReplayDetection)) c.detect_replays = false;
+  if (f.has(Fault::kCookieStateInClear)) c.cookie.state_in_clear = true;
   return c;
 }
 

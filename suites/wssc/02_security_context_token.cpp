@@ -1,4 +1,5 @@
 // WS-SecureConversation 1.3 section 2 (catalog 2.1): the Security Context Token.
+#include <algorithm>
 #include <set>
 
 #include "suites/suites.h"
@@ -114,9 +115,47 @@ Outcome keyidentifier_refused(CaseContext& ctx) {
   return engine::judge_negative(step);
 }
 
+// WCF-04 (cookie mode): the dnse:Cookie carries the context state protected: the context key is
+// not in it in clear, and a cookie changed by the holder is refused.
+Outcome cookie_protected(CaseContext& ctx) {
+  auto session = sup::establish(ctx);
+  if (!session.ok()) return Outcome::prereq_failed(session.error().message());
+  const auto& cookie = session->context.sct.cookie;
+  if (!cookie || cookie->empty()) {
+    return Outcome::fail("the profile claims cookie mode, but the issued SCT carries no dnse:Cookie");
+  }
+  const Bytes& key = session->context.key;
+  if (!key.empty() && std::search(cookie->begin(), cookie->end(), key.begin(), key.end()) != cookie->end()) {
+    return Outcome::fail("the dnse:Cookie (" + std::to_string(cookie->size()) +
+                         " bytes) contains the context key in clear: whoever sees the token holds the session");
+  }
+  engine::NegativeStep step;
+  step.control = [&] { return sup::send_application(ctx, *session, "control"); };
+  step.mutant = [&] {
+    wssc::ContextKey tampered = session->context;
+    (*tampered.sct.cookie)[tampered.sct.cookie->size() / 2] ^= 0x01;
+    // The token is echoed from its extensions byte for byte (SC-2-06): drop the original cookie
+    // element so that the altered one is written.
+    std::erase_if(tampered.sct.extensions,
+                  [](const std::string& e) { return e.find("Cookie") != std::string::npos; });
+    return sup::send_application(ctx, *session, "mutant", {}, std::nullopt, tampered);
+  };
+  step.expected = sup::security_faults(ctx.profile().client.versions.sc);
+  step.mutation = "the SCT with one bit of its dnse:Cookie flipped";
+  return engine::judge_negative(step);
+}
+
 }  // namespace
 
 Status register_02_security_context_token(engine::Registry& r) {
+  PARLEY_TRY(r.add({{"wssc/02/cookie-protected", "A cookie-mode SCT's state is protected (WCF)",
+                     {"WCF-04"}, "ISS", {engine::Capability::kCookieMode}, false,
+                     "Issue; look for the context key inside the dnse:Cookie; a control, the SCT with one bit of "
+                     "its cookie flipped, a control.",
+                     "The key is not in the cookie in clear, and the altered cookie is refused.",
+                     "Cookie state serialized without encryption or authentication (a stateless service then "
+                     "trusts whatever the client sends back)."},
+                    cookie_protected}));
   PARLEY_TRY(r.add({{"wssc/02/sct-shape",
                      "The issued SCT has one absolute-URI Identifier in the version's namespace",
                      {"SC-2-01", "SC-2-02", "SC-2-09"},
