@@ -174,7 +174,9 @@ Result<xmlNode*> append_sct(xmlNode* parent, const SecurityContextToken& sct, co
 SecurityTokenReference SecurityTokenReference::to_id(std::string_view id, std::string_view value_type) {
   SecurityTokenReference str;
   str.form = Form::kReference;
-  str.uri = "#" + std::string(id);
+  str.uri.reserve(id.size() + 1);  // not "#" + std::string(id): GCC 12 -O3 warns falsely (-Wrestrict)
+  str.uri += '#';
+  str.uri += id;
   str.value_type = std::string(value_type);
   return str;
 }
