@@ -567,7 +567,7 @@ Status register_07_derived_keys(engine::Registry& r) {
                  "A security fault for each, promptly; the context keeps working.",
                  "Allocating offset + length bytes; 64-bit overflow of Generation x Length; a timeout.", huge_values));
   PARLEY_TRY(add("no-source", "A DKT without a reference in a message naming no context is refused",
-                 {"SC-7-11"},
+                 {"SC-7-11", "SC-9-03"},
                  "Between normal messages, one without an SCT whose DKT has no wsse:SecurityTokenReference.",
                  "wsc:UnknownDerivationSource; the context keeps working.",
                  "Guessing a context; a generic security fault (WARN).", no_source));
