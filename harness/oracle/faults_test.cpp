@@ -258,7 +258,6 @@ TEST(Faults, MisreportKeySize) {
   auto [clean, faulty] = observe(Fault::kMisreportKeySize, [](Target& t) {
     auto i = issue_with(t, [](wssc::RequestSecurityToken& rst) { rst.key_size = 4096; });
     if (!i.trust) return std::string("?");
-    auto key = wssc::issued_key(i.trust->responses.front(), std::nullopt, 4096);
     return std::to_string(i.trust->responses.front().key_size.value_or(0)) + " reported";
   });
   EXPECT_EQ(clean, "512 reported");  // clamped to max_key_size and reported as such

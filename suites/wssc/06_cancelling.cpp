@@ -34,22 +34,7 @@ Outcome cancelled_refused(CaseContext& ctx) {
 
 // SC-6-02, SC-6-05: a cancel must be signed by the context it cancels.
 Outcome cancel_other_context(CaseContext& ctx) {
-  auto attacker = sup::establish(ctx, "issue (requester)");
-  auto victim = sup::establish(ctx, "issue (victim)");
-  if (!attacker.ok() || !victim.ok()) {
-    return Outcome::prereq_failed((attacker.ok() ? victim : attacker).error().message());
-  }
-  engine::NegativeStep step;
-  step.control = [&] { return sup::send_application(ctx, *victim, "control (victim's context)"); };
-  step.mutant = [&] {
-    return sup::context_operation(ctx, "mutant", names::ScOperation::kCancel, attacker->context, victim->context.sct);
-  };
-  const auto tv = ctx.profile().client.versions.trust();
-  step.expected = sup::security_faults(ctx.profile().client.versions.sc);
-  step.expected.push_back(names::trust_fault(tv, names::TrustFault::kFailedAuthentication));
-  step.expected.push_back(names::trust_fault(tv, names::TrustFault::kInvalidRequest));
-  step.mutation = "an RST/SCT/Cancel whose CancelTarget names another requester's context";
-  return engine::judge_negative(step);  // the victim's context must survive
+  return sup::operation_on_other_context(ctx, names::ScOperation::kCancel);
 }
 
 // SC-6-07: a second cancel of the same context fails cleanly.

@@ -114,6 +114,26 @@ engine::Answer context_operation(engine::CaseContext& ctx, const std::string& la
   return ctx.send(label, client.sts_url, doc, action);
 }
 
+engine::Outcome operation_on_other_context(engine::CaseContext& ctx, names::ScOperation op) {
+  auto attacker = establish(ctx, "issue (requester)");
+  auto victim = establish(ctx, "issue (victim)");
+  if (!attacker.ok() || !victim.ok()) {
+    return engine::Outcome::prereq_failed((attacker.ok() ? victim : attacker).error().message());
+  }
+  const bool renew = op == names::ScOperation::kRenew;
+  engine::NegativeStep step;
+  step.control = [&] { return send_application(ctx, *victim, "control (victim's context)"); };
+  step.mutant = [&] { return context_operation(ctx, "mutant", op, attacker->context, victim->context.sct); };
+  const auto& v = ctx.profile().client.versions;
+  step.expected = security_faults(v.sc);
+  step.expected.push_back(names::trust_fault(v.trust(), names::TrustFault::kFailedAuthentication));
+  step.expected.push_back(names::trust_fault(v.trust(), names::TrustFault::kInvalidRequest));
+  if (renew) step.expected.push_back(names::sc_fault(v.sc, names::ScFault::kUnableToRenew));
+  step.mutation = renew ? "an RST/SCT/Renew whose RenewTarget names another requester's context"
+                        : "an RST/SCT/Cancel whose CancelTarget names another requester's context";
+  return engine::judge_negative(step);  // the victim's context must survive
+}
+
 xml::Document application_unsigned_addressing(engine::CaseContext& ctx, Session& session) {
   const auto& client = ctx.profile().client;
   xml::Document doc = wssc::new_envelope(client.versions.soap);

@@ -49,6 +49,11 @@ engine::Answer context_operation(engine::CaseContext& ctx, const std::string& la
                                  const wssc::ContextKey& signer, const wssc::SecurityContextToken& target,
                                  const std::function<void(xml::Document&)>& mutate = {});
 
+// Proof of possession (SC-5-02, SC-6-02): a negative case whose mutant is `op` (renew or cancel)
+// naming a second requester's context but signed with the first's; the controls are messages
+// under the second context, which must survive.
+engine::Outcome operation_on_other_context(engine::CaseContext& ctx, names::ScOperation op);
+
 // An application message whose addressing headers carry no wsu:Id and are left out of the
 // signature (Body and Timestamp are signed as usual).
 xml::Document application_unsigned_addressing(engine::CaseContext& ctx, Session& session);
