@@ -161,6 +161,21 @@ std::unique_ptr<oracle::Client> CaseContext::new_client(std::string) {
       profile_.client, [send](const std::string& url, const oracle::SoapRequest& r) { return (*send)(url, r); });
 }
 
+void CaseContext::keep_for_cleanup(const wssc::ContextKey& context) { cleanup_.push_back(context); }
+
+void CaseContext::cleanup() {
+  const bool cancellable = profile_.cancel && !profile_.cookie_mode &&
+                           profile_.client.bootstrap != oracle::Bootstrap::kPresharedSct;
+  if (cancellable) {
+    for (const auto& context : cleanup_) {
+      auto client = new_client("cleanup");
+      client->set_context(context);
+      (void)client->cancel();
+    }
+  }
+  cleanup_.clear();
+}
+
 void CaseContext::record_client(const oracle::Client& client, const std::string& label) {
   for (const auto& e : client.exchanges()) {
     EvidenceExchange x;

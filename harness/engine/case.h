@@ -138,6 +138,13 @@ class CaseContext {
   static Answer classify(const Status& status, const oracle::Client& client);
 
   void note(std::string text) { evidence_.notes.push_back(std::move(text)); }
+
+  // A context the case established: the runner cancels it once the case has concluded (when the
+  // profile claims cancel and the target issues its contexts), so a run does not leave the
+  // target's context store full for the next run. The cancels are not part of the evidence and
+  // their answers are ignored.
+  void keep_for_cleanup(const wssc::ContextKey& context);
+  void cleanup();
   void key(std::string label, const Bytes& key);
 
   // Time-bound steps: waits `duration` when it fits in --max-wait and in the case's budget;
@@ -156,6 +163,7 @@ class CaseContext {
   std::chrono::seconds budget_;
   std::chrono::steady_clock::time_point deadline_;
   std::shared_ptr<oracle::SendFunction> send_;
+  std::vector<wssc::ContextKey> cleanup_;
 };
 
 // The effective per-case budget of `settings` (case_timeout, or its default).

@@ -159,6 +159,7 @@ RunResult run_cases(const Registry& registry, const oracle::TargetProfile& profi
                              " s (--case-timeout); it had concluded: " + std::string(to_string(raw.verdict)) +
                              ", " + raw.reason);
       }
+      ctx.cleanup();
     }
     r.raw_verdict = raw.verdict;
     Outcome judged = apply_level_rules(c.info, raw, catalog, r.wcf_profile);

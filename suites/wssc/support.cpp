@@ -10,6 +10,7 @@ Result<Session> establish(engine::CaseContext& ctx, const std::string& label) {
   if (!issued.ok()) return issued.error().within("establishing a security context");
   s.context = *s.client->context();
   ctx.key(label + ": context key", s.context.key);
+  ctx.keep_for_cleanup(s.context);
   return s;
 }
 
@@ -66,6 +67,9 @@ Issuance issue_raw(engine::CaseContext& ctx, const std::string& label,
         out.answer.kind = engine::Answer::Kind::kNotSoap;
         out.answer.detail = "the issuance response does not verify: " + opened.error().message();
         return out;
+      }
+      if (auto context = client->context_from_issue_response(*parsed, request->entropy); context.ok()) {
+        ctx.keep_for_cleanup(*context);
       }
       out.response = std::move(*parsed);
     }

@@ -199,3 +199,16 @@ def test_destructive_cases_against_a_live_oracle(oracle, tmp_path):
     r = run(o.profile, after, "--filter", "wssc/03/proof-key-works", "--filter", "wssc/10/replay")
     assert r.returncode == 0, r.stdout + r.stderr
     assert {c["verdict"] for c in load_report(after)["cases"]} == {"PASS"}
+
+
+def test_runs_back_to_back_against_one_oracle(oracle, tmp_path):
+    """A run cancels the contexts its cases established, so a second run against the same
+    service (within its inactivity timeout, with a store of 128 contexts) is as clean as the first."""
+    o = oracle()
+    for i in range(2):
+        out = tmp_path / f"run{i}"
+        r = run(o.profile, out)
+        assert r.returncode == 0, r.stdout + r.stderr
+        by_verdict = load_report(out)["summary"]["by_verdict"]
+        assert by_verdict["PREREQ_FAILED"] == 0 and by_verdict["FAIL"] == 0 and by_verdict["ERROR"] == 0
+        assert by_verdict["PASS"] >= 80
