@@ -619,6 +619,46 @@ inline constexpr std::string_view kClaimTypeName = "http://schemas.xmlsoap.org/w
 inline constexpr std::string_view kClaimTypeRole = "http://schemas.microsoft.com/ws/2008/06/identity/claims/role";
 }  // namespace wif
 
+// Passive federation (harness/fed): SAML 1.1 / 2.0 core, bindings and metadata (OASIS SAML 2.0
+// core, bindings, metadata; SAML 1.1 core), WS-Federation 1.2 passive requestor profile, and the
+// WIF claim types and authentication type a federated sign-in produces.
+namespace fed {
+// clang-format off
+// SAML 2.0 metadata (saml-metadata-2.0-os s.2).
+inline constexpr std::string_view kSamlMetadata = "urn:oasis:names:tc:SAML:2.0:metadata";
+// SAML 2.0 core s.3.2.2.2: the Status a successful Response carries.
+inline constexpr std::string_view kStatusSuccess = "urn:oasis:names:tc:SAML:2.0:status:Success";
+inline constexpr std::string_view kStatusRequester = "urn:oasis:names:tc:SAML:2.0:status:Requester";
+// SAML 2.0 bindings s.3.4 / s.3.5.
+inline constexpr std::string_view kBindingHttpRedirect = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect";
+inline constexpr std::string_view kBindingHttpPost = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
+// Bearer subject confirmation: SAML 1.1 core s.7.1 / SAML 2.0 profiles s.3.3.
+inline constexpr std::string_view kSaml1Bearer = "urn:oasis:names:tc:SAML:1.0:cm:bearer";
+inline constexpr std::string_view kSaml2Bearer = "urn:oasis:names:tc:SAML:2.0:cm:bearer";
+// SAML 1.1 core s.7.3 / SAML 2.0 core s.8.3.1: unspecified NameIdentifier format.
+inline constexpr std::string_view kNameIdUnspecified = "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified";
+// SAML 2.0 core s.8.2.2: attribute names that are URIs.
+inline constexpr std::string_view kAttrNameFormatUri = "urn:oasis:names:tc:SAML:2.0:attrname-format:uri";
+// Authentication: SAML 1.1 core s.7.1 (password), SAML 2.0 authn context PasswordProtectedTransport.
+inline constexpr std::string_view kSaml1AuthnPassword = "urn:oasis:names:tc:SAML:1.0:am:password";
+inline constexpr std::string_view kSaml2AuthnPasswordProtectedTransport =
+    "urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport";
+// WS-Federation 1.2 s.13.2.4: the wa parameter values of the passive requestor profile.
+inline constexpr std::string_view kWaSignIn = "wsignin1.0";
+inline constexpr std::string_view kWaSignOut = "wsignout1.0";
+inline constexpr std::string_view kWaSignOutCleanup = "wsignoutcleanup1.0";
+// WS-Federation 1.2 s.3.1.2: xsi:type of the STS RoleDescriptor in federation metadata (a QName
+// in ns::kWsfed).
+inline constexpr std::string_view kSecurityTokenServiceType = "SecurityTokenServiceType";
+// WS-Federation 1.2 s.9.2 (authorization namespace): auth:ClaimType in fed:ClaimTypesOffered.
+inline constexpr std::string_view kWsfedAuth = "http://docs.oasis-open.org/wsfed/authorization/200706";
+// WIF's ClaimTypes.NameIdentifier / ClaimTypes.Email and AuthenticationTypes.Federation.
+inline constexpr std::string_view kClaimTypeNameIdentifier = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/nameidentifier";
+inline constexpr std::string_view kClaimTypeEmail = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/emailaddress";
+inline constexpr std::string_view kAuthenticationTypeFederation = "Federation";
+// clang-format on
+}  // namespace fed
+
 // =============================================================================================
 // WS-SecurityPolicy 1.2 s.6.1 algorithm suites
 // =============================================================================================

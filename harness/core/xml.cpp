@@ -580,13 +580,13 @@ Result<std::string> canonicalize(const xmlNode* node, const C14nOptions& options
 namespace {
 
 // The attribute forms that carry an element id in the messages parley reads: wsu:Id (WSS 1.0
-// SOAP Message Security section 4), Id / ID (XML-DSig, SAML), xml:id.
+// SOAP Message Security section 4), Id / ID (XML-DSig, SAML 2.0), AssertionID (SAML 1.1), xml:id.
 bool carries_id(const xmlNode* element, std::string_view id) {
   for (const xmlAttr* attr = element->properties; attr != nullptr; attr = attr->next) {
     const std::string_view name = view(attr->name);
     const std::string_view ns = attribute_namespace(attr);
     const bool id_attribute = (ns == names::ns::kWsu && name == "Id") ||
-                              (ns.empty() && (name == "Id" || name == "ID")) ||
+                              (ns.empty() && (name == "Id" || name == "ID" || name == "AssertionID")) ||
                               (ns == names::ns::kXml && name == "id");
     if (id_attribute && attribute_text(attr) == id) return true;
   }

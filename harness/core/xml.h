@@ -160,7 +160,8 @@ Result<std::string> canonicalize(const xmlNode* node, const C14nOptions& options
 
 // --- IDs ------------------------------------------------------------------------------------
 
-// Every element carrying `id` as wsu:Id, an unqualified Id / ID attribute, or xml:id.
+// Every element carrying `id` as wsu:Id, an unqualified Id / ID / AssertionID (SAML 1.1) attribute,
+// or xml:id.
 std::vector<xmlNode*> find_all_by_id(const Document& doc, std::string_view id);
 // Exactly one element, else kNotFound or kAmbiguous (ID collisions are a wrapping attack).
 Result<xmlNode*> find_by_id(const Document& doc, std::string_view id);

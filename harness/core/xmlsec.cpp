@@ -267,13 +267,13 @@ std::string algorithm_of_node(const xmlNode* node) {
 }
 
 // The attribute through which `element` carries `id`, in the forms xml::find_by_id accepts:
-// wsu:Id, unqualified Id / ID, xml:id.
+// wsu:Id, unqualified Id / ID / AssertionID, xml:id.
 xmlAttr* id_attribute(xmlNode* element, std::string_view id) {
   for (xmlAttr* attr = element->properties; attr != nullptr; attr = attr->next) {
     const std::string_view name = view(attr->name);
     const std::string_view ns = attr->ns != nullptr ? view(attr->ns->href) : std::string_view();
     const bool id_form = (ns == names::ns::kWsu && name == "Id") ||
-                         (ns.empty() && (name == "Id" || name == "ID")) ||
+                         (ns.empty() && (name == "Id" || name == "ID" || name == "AssertionID")) ||
                          (ns == names::ns::kXml && name == "id");
     if (!id_form) continue;
     xmlChar* value = xmlNodeGetContent(reinterpret_cast<xmlNode*>(attr));

@@ -83,8 +83,8 @@ struct WresultSpec {
 };
 
 // A wst:RequestSecurityTokenResponse (Feb 2005) or wst:RequestSecurityTokenResponseCollection
-// holding one RSTR (1.3), with Lifetime, AppliesTo, RequestedSecurityToken (the assertion as
-// issued, byte for byte, so its signature stays valid), TokenType, RequestType Issue and
+// holding one RSTR (1.3), with Lifetime, AppliesTo, RequestedSecurityToken (a copy of the
+// assertion element as issued: its canonical form, hence its signature, is unchanged), TokenType, RequestType Issue and
 // KeyType Bearer (1.3; Feb 2005 has no Bearer and gets WIF's NoProofKey).
 Result<std::string> write_wresult(const IssuedAssertion& assertion, const WresultSpec& spec);
 

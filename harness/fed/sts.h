@@ -15,7 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
-#include <toml++/toml.hpp>
+#include <toml++/toml.h>
 #include <vector>
 
 #include "harness/core/error.h"
@@ -116,16 +116,21 @@ class Sts {
   Status export_metadata(const std::string& directory, std::string_view base_url) const;
 
  private:
-  Sts(StsConfig config, x509::Credentials signing, x509::Credentials untrusted);
+  Sts(StsConfig config, x509::Credentials signing);
+  // Issues one assertion for `spec` (audience, recipient and ID already set) with `behaviour`.
   Result<IssuedAssertion> issue(AssertionSpec spec, StsBehaviour behaviour);
-  HttpResponse wsfed(const HttpRequest& request, const FormFields& query, bool over_tls);
-  HttpResponse saml2_sso(const FormFields& query);
+  Result<std::string> wresult_for(std::string_view realm, std::string_view reply, StsBehaviour behaviour,
+                                  TokenFormat format, names::TrustVersion trust);
+  Result<x509::Credentials> untrusted_signer();
+  std::string base_url(const HttpRequest& request, bool over_tls) const;
+  HttpResponse wsfed(const FormFields& fields);
+  HttpResponse saml2_sso(const HttpRequest& request, const FormFields& fields);
 
-  StsConfig config_;
-  x509::Credentials signing_;
-  x509::Credentials untrusted_;  // the "untrusted-signer" behaviour's key
-  std::mutex mutex_;             // guards last_
-  std::map<TokenFormat, IssuedAssertion> last_;  // for "replay"
+  const StsConfig config_;
+  const x509::Credentials signing_;
+  std::mutex mutex_;  // guards untrusted_ and last_
+  std::optional<x509::Credentials> untrusted_;   // made on first use ("untrusted-signer")
+  std::map<TokenFormat, IssuedAssertion> last_;  // the latest token per format ("replay")
 };
 
 }  // namespace parley::fed

@@ -79,8 +79,7 @@ class SignInValidator {
   Result<SignIn> validate_saml2_post(const FormFields& fields, Clock::time_point now);
 
   // Checks 2-6 on one assertion element inside `doc` (shared by both bindings; public for
-  // tests and for RPs that receive tokens another way). `recipient_required`: SAML 2.0 bearer
-  // confirmation is checked.
+  // tests and for RPs that receive tokens another way). The assertion must belong to `doc`.
   Result<SignIn> validate_assertion(xml::Document& doc, xmlNode* assertion, Clock::time_point now);
 
   const ValidatorConfig& config() const { return config_; }
