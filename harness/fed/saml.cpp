@@ -321,6 +321,21 @@ Result<IssuedAssertion> write_assertion(const AssertionSpec& spec, const x509::C
 
 // ---- wresult --------------------------------------------------------------------------------
 
+Result<xmlNode*> append_signed_element(xmlNode* parent, std::string_view element_xml) {
+  PARLEY_ASSIGN_OR_RETURN(xml::Document doc, xml::parse(element_xml));
+  return append_signed_copy(parent, doc.root());
+}
+
+xmlNode* append_signed_copy(xmlNode* parent, const xmlNode* element) {
+  // xmlDocCopyNode copies every namespace declaration and declares on the copy's root any
+  // namespace the source bound on an ancestor. xml::append_copy's extra xmlReconciliateNs would
+  // re-bind a default namespace declared below the copied root (xmlsec's ds:Signature) under a
+  // generated "default" prefix, which changes the canonical SignedInfo and breaks the signature.
+  xmlNode* copy = xmlDocCopyNode(const_cast<xmlNode*>(element), parent->doc, 1);
+  xmlAddChild(parent, copy);
+  return copy;
+}
+
 namespace {
 
 std::string_view token_type_of(TokenFormat format) {
@@ -352,7 +367,7 @@ Result<std::string> write_wresult(const IssuedAssertion& assertion, const Wresul
     xml::add_element(epr, ns::kWsa10, prefix::kWsa, "Address", spec.applies_to);
   }
   xmlNode* requested = xml::add_element(rstr, trust.ns, prefix::kTrust, "RequestedSecurityToken");
-  Result<xmlNode*> copied = xml::append_fragment(requested, assertion.xml);
+  Result<xmlNode*> copied = append_signed_element(requested, assertion.xml);
   if (!copied.ok()) return std::move(copied.error().within("wresult: the assertion"));
   xml::add_element(rstr, trust.ns, prefix::kTrust, "TokenType", token_type_of(assertion.format));
   xml::add_element(rstr, trust.ns, prefix::kTrust, "RequestType", trust.request_issue);
@@ -509,7 +524,7 @@ Result<std::string> deflate_and_base64(std::string_view text) {
 Result<std::string> inflate_from_base64(std::string_view encoded, std::size_t max_inflated_bytes) {
   const std::string where = "SAMLRequest";
   Result<Bytes> raw = base64_decode(encoded);
-  if (!raw.ok()) return std::move(raw.error().within(where));
+  if (!raw.ok()) return Error(ErrorCode::kParse, "not base64: " + raw.error().message(), where);
   z_stream zs{};
   if (inflateInit2(&zs, -15) != Z_OK) return Error(ErrorCode::kInternal, "inflateInit2 failed", where);
   std::string out;
@@ -554,7 +569,7 @@ Result<std::string> write_saml_response(const IssuedAssertion& assertion, const 
   xmlNode* status = xml::add_element(r, ns::kSamlp, prefix::kSamlp, "Status");
   xmlNode* code = xml::add_element(status, ns::kSamlp, prefix::kSamlp, "StatusCode");
   xml::set_attribute(code, "", "", "Value", nf::kStatusSuccess);
-  Result<xmlNode*> copied = xml::append_fragment(r, assertion.xml);
+  Result<xmlNode*> copied = append_signed_element(r, assertion.xml);
   if (!copied.ok()) return std::move(copied.error().within("Response: the assertion"));
   return xml::serialize(doc);
 }

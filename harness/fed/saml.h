@@ -158,6 +158,13 @@ std::string certificate_pem(const x509::Certificate& cert);
 
 // --- small shared helpers --------------------------------------------------------------------
 
+// Parses `element_xml` (one self-contained element) and appends a copy under `parent`, keeping
+// every namespace binding as written so that a signature inside stays valid (see
+// append_signed_copy). Default parse limits.
+Result<xmlNode*> append_signed_element(xmlNode* parent, std::string_view element_xml);
+// Deep-copies `element` under `parent` without namespace reconciliation.
+xmlNode* append_signed_copy(xmlNode* parent, const xmlNode* element);
+
 // xs:dateTime in UTC with millisecond precision ("2024-01-02T03:04:05.678Z").
 std::string format_instant(Clock::time_point t);
 // Accepts "yyyy-mm-ddThh:mm:ss[.fraction]Z" (UTC only; fraction to any length, truncated to us).

@@ -201,7 +201,7 @@ Result<IssuedAssertion> wrap(IssuedAssertion issued) {
   if (conditions == nullptr) return Error(ErrorCode::kInternal, "no Conditions", where);
   xmlNode* advice = xmlNewDocNode(forged.get(), conditions->ns, xml::to_xml_chars("Advice"), nullptr);
   xmlAddNextSibling(conditions, advice);
-  xmlNode* inner = xml::append_copy(advice, genuine.root());
+  xmlNode* inner = append_signed_copy(advice, genuine.root());
   xmlNode* sig = signature_child(inner);
   if (sig == nullptr) return Error(ErrorCode::kInternal, "the genuine assertion is unsigned", where);
   xmlUnlinkNode(sig);
@@ -210,7 +210,6 @@ Result<IssuedAssertion> wrap(IssuedAssertion issued) {
   } else {
     xmlAddChild(root, sig);
   }
-  xmlReconciliateNs(forged.get(), root);
   issued.id = forged_id;
   issued.xml = xml::serialize(forged);
   return issued;

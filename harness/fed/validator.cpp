@@ -393,7 +393,7 @@ Result<SignIn> SignInValidator::validate_saml2_post(const FormFields& fields, Cl
     return Error(ErrorCode::kLimitExceeded, "RelayState over 80 bytes (SAML bindings s.3.5.3)", where);
   }
   Result<Bytes> raw = base64_decode(squeeze(encoded));
-  if (!raw.ok()) return std::move(raw.error().within(where + ": SAMLResponse"));
+  if (!raw.ok()) return Error(ErrorCode::kParse, "not base64: " + raw.error().message(), where + ": SAMLResponse");
   const std::string response_xml(raw->begin(), raw->end());
   Result<ParsedResponse> parsed = parse_saml_response(response_xml, config_.xml_limits);
   if (!parsed.ok()) return std::move(parsed.error().within(where));

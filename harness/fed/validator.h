@@ -49,7 +49,8 @@ struct ValidatorConfig {
   // live entry); expired entries are dropped first.
   std::size_t replay_cache_capacity = 10000;
   FormLimits form_limits;
-  xml::ParseLimits xml_limits;
+  // A sign-in token is a few KB: far tighter than the general defaults (docs/design/xml-safety.md).
+  xml::ParseLimits xml_limits{.max_bytes = 1u << 20, .max_depth = 64};
 };
 
 // A validated sign-in.
