@@ -55,7 +55,8 @@ class RedisServer {
     }
     port_ = free_port();
     std::vector<std::string> args = {binary, "--port", std::to_string(port_), "--bind", "127.0.0.1",
-                                     "--save", "", "--appendonly", "no", "--daemonize", "no"};
+                                     "--save", "", "--appendonly", "no", "--daemonize", "no",
+                                     "--loglevel", "warning", "--logfile", "/dev/null"};
     std::vector<char*> argv;
     for (auto& a : args) argv.push_back(a.data());
     argv.push_back(nullptr);
