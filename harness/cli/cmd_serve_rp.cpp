@@ -1,5 +1,6 @@
 // `parley serve --config rp.toml`: the reference relying party (and the test STS) on HTTP(S).
 #include <csignal>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -97,10 +98,21 @@ int run_rp_serve(const RpServeOptions& o) {
   const std::string profile = rp::rp_target_profile(c, base);
   if (o.print_profile) std::cout << "\n" << profile;
   if (!o.profile_out.empty()) {
-    std::ofstream out(o.profile_out);
-    out << profile;
-    if (!out) {
-      std::cerr << "parley: error: cannot write " << o.profile_out << "\n";
+    // Written aside and renamed: whoever waits for the file never reads it half written.
+    const std::string tmp = o.profile_out + ".tmp";
+    {
+      std::ofstream out(tmp);
+      out << profile;
+      out.close();
+      if (!out) {
+        std::cerr << "parley: error: cannot write " << tmp << "\n";
+        return kExitCannotRun;
+      }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, o.profile_out, ec);
+    if (ec) {
+      std::cerr << "parley: error: cannot write " << o.profile_out << ": " << ec.message() << "\n";
       return kExitCannotRun;
     }
   }
