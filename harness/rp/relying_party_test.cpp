@@ -28,6 +28,7 @@ struct Rp {
     EXPECT_TRUE(r.ok()) << r.error().message();
     party = std::move(*r);
     party->set_base_url(std::string(kBase));
+    now = Clock::now();  // after the STS made its keys: its tokens are dated from about here
   }
   std::unique_ptr<RelyingParty> party;
   wif::ChunkedCookieJar jar;
