@@ -143,7 +143,8 @@ TEST(RpFarm, RedisSharesSessionsAndSignOutAcrossNodes) {
   };
   auto a = make();
   auto b = make();
-  auto call = [](RelyingParty& node, std::string method, std::string target, std::string cookie, std::string body = "") {
+  auto call = [](RelyingParty& node, std::string method, std::string target, std::string cookie,
+                 std::string body = "") {
     transport::HttpRequest req;
     req.method = std::move(method);
     req.target = std::move(target);
@@ -151,16 +152,23 @@ TEST(RpFarm, RedisSharesSessionsAndSignOutAcrossNodes) {
     if (!cookie.empty()) req.headers.add("Cookie", cookie);
     return node.handle(req, {});
   };
+  auto form = [](const std::string& wresult) {
+    return fed::write_form({{"wa", std::string(names::fed::kWaSignIn)}, {"wresult", wresult}});
+  };
+  auto first_cookie = [](const transport::HttpResponse& r) {
+    const std::string set(r.headers.get_all("Set-Cookie").at(0));
+    return set.substr(0, set.find(';'));
+  };
   auto wresult = a->sts()->issue_wresult("urn:parley:rp");
   ASSERT_TRUE(wresult.ok());
-  auto in = call(*a, "POST", "/app/signin", "", fed::write_form({{"wa", "wsignin1.0"}, {"wresult", *wresult}}));
+  auto in = call(*a, "POST", "/app/signin", "", form(*wresult));
   ASSERT_EQ(in.status, 302) << in.body;
   auto set = in.headers.get_all("Set-Cookie");
   ASSERT_EQ(set.size(), 1u);
   const std::string cookie(set[0].substr(0, set[0].find(';')));
   EXPECT_EQ(call(*b, "GET", "/app/", cookie).status, 200);  // issued by A, honoured by B
   // The same token posted to B: a replay across the farm.
-  auto replay = call(*b, "POST", "/app/signin", "", fed::write_form({{"wa", "wsignin1.0"}, {"wresult", *wresult}}));
+  auto replay = call(*b, "POST", "/app/signin", "", form(*wresult));
   EXPECT_EQ(replay.status, 401) << replay.body;
   EXPECT_NE(replay.body.find("replay"), std::string::npos) << replay.body;
   ASSERT_EQ(call(*a, "GET", "/app/signout", cookie).status, 302);
@@ -169,14 +177,14 @@ TEST(RpFarm, RedisSharesSessionsAndSignOutAcrossNodes) {
   EXPECT_NE(after.body.find("no cached session"), std::string::npos) << after.body;
 
   // Redis gone: a re-authentication, never a 5xx.
-  auto in2 = call(*a, "POST", "/app/signin", "", fed::write_form({{"wa", "wsignin1.0"}, {"wresult", *a->sts()->issue_wresult("urn:parley:rp")}}));
+  auto in2 = call(*a, "POST", "/app/signin", "", form(*a->sts()->issue_wresult("urn:parley:rp")));
   ASSERT_EQ(in2.status, 302);
-  const std::string cookie2(in2.headers.get_all("Set-Cookie")[0].substr(0, in2.headers.get_all("Set-Cookie")[0].find(';')));
+  const std::string cookie2 = first_cookie(in2);
   redis.stop();
   auto down = call(*b, "GET", "/app/whoami", cookie2);
   EXPECT_EQ(down.status, 302) << down.body;
   EXPECT_NE(down.body.find("redis"), std::string::npos) << down.body;
-  auto signin_down = call(*a, "POST", "/app/signin", "", fed::write_form({{"wa", "wsignin1.0"}, {"wresult", *a->sts()->issue_wresult("urn:parley:rp")}}));
+  auto signin_down = call(*a, "POST", "/app/signin", "", form(*a->sts()->issue_wresult("urn:parley:rp")));
   EXPECT_EQ(signin_down.status, 401) << signin_down.body;
   EXPECT_EQ(call(*a, "GET", "/app/signout", cookie2).status, 302);
 }

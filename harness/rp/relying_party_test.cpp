@@ -62,7 +62,8 @@ struct Rp {
     req.method = "POST";
     req.target = party->config().signin_path;
     req.headers.add("Content-Type", "application/x-www-form-urlencoded");
-    req.body = fed::write_form({{"wa", "wsignin1.0"}, {"wresult", wresult}, {"wctx", std::move(wctx)}});
+    req.body = fed::write_form(
+        {{"wa", std::string(names::fed::kWaSignIn)}, {"wresult", wresult}, {"wctx", std::move(wctx)}});
     return send(std::move(req));
   }
   std::string wresult(fed::StsBehaviour b = fed::StsBehaviour::kNormal) {
@@ -204,7 +205,8 @@ TEST(RelyingParty, EveryBadCookieIsACleanReauthenticationWithTheCookiesDeleted) 
   const std::vector<std::pair<std::string, std::string>> cases = {
       {"garbage", "FedAuth=%%%%not-base64"},
       {"truncated", "FedAuth=" + whole.substr(0, whole.size() / 2)},
-      {"missing middle chunk", "FedAuth=" + chunks[0].second + "; FedAuth2=" + (chunks.size() > 2 ? chunks[2].second : "x")},
+      {"missing middle chunk",
+       "FedAuth=" + chunks[0].second + "; FedAuth2=" + (chunks.size() > 2 ? chunks[2].second : "x")},
       {"tampered", "FedAuth=" + base64_encode(as_bytes(tampered))},
       {"not xml", "FedAuth=" + base64_encode(as_bytes("<<<<"))},
       {"empty", "FedAuth="},

@@ -125,8 +125,9 @@ Result<Bytes> SessionCookieCodec::untransform(ByteView cookie) const {
   for (auto it = protection_.transforms.rbegin(); it != protection_.transforms.rend(); ++it) {
     const auto& t = **it;
     if (t.name() == "RsaSignature" && data.size() >= 4) {
-      const std::uint32_t n = static_cast<std::uint32_t>(data[0]) | (static_cast<std::uint32_t>(data[1]) << 8) |
-                              (static_cast<std::uint32_t>(data[2]) << 16) | (static_cast<std::uint32_t>(data[3]) << 24);
+      // int32 LE signature length, the signature, the value (cookie_transforms.h).
+      std::uint32_t n = 0;
+      for (int i = 3; i >= 0; --i) n = (n << 8) | data[static_cast<std::size_t>(i)];
       if (n > data.size() - 4) return Error(ErrorCode::kParse, "signature length past the end", "RsaSignature");
       data.erase(data.begin(), data.begin() + 4 + static_cast<std::ptrdiff_t>(n));
       continue;
@@ -134,11 +135,11 @@ Result<Bytes> SessionCookieCodec::untransform(ByteView cookie) const {
     if (t.name() == "MachineKey" && lenient_machine_key_) {
       const std::size_t mac_len = wif::mac_size(lenient_machine_key_->validation());
       if (data.size() <= kMachineKeyIvSize + mac_len) return Error(ErrorCode::kParse, "too short", "MachineKey");
+      // IV (16) | AES-CBC ciphertext | HMAC: decrypted as if the HMAC had been checked.
       const ByteView all(data);
-      PARLEY_ASSIGN_OR_RETURN(
-          Bytes plain, crypto::aes_cbc_decrypt(lenient_machine_key_->derived_keys().encryption,
-                                               all.first(kMachineKeyIvSize),
-                                               all.subspan(kMachineKeyIvSize, data.size() - kMachineKeyIvSize - mac_len)));
+      const ByteView ciphertext = all.subspan(kMachineKeyIvSize, data.size() - kMachineKeyIvSize - mac_len);
+      PARLEY_ASSIGN_OR_RETURN(Bytes plain, crypto::aes_cbc_decrypt(lenient_machine_key_->derived_keys().encryption,
+                                                                   all.first(kMachineKeyIvSize), ciphertext));
       data = std::move(plain);
       continue;
     }
