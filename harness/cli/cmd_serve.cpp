@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "harness/cli/commands.h"
+#include "harness/cli/serve_rp.h"
 #include "harness/oracle/config.h"
 #include "harness/oracle/http_binding.h"
 
@@ -32,6 +33,10 @@ int list_faults() {
 }
 
 int run_serve(const ServeOptions& o) {
+  // A config with an [rp] table runs the reference relying party instead (harness/rp).
+  if (!o.config_file.empty() && is_rp_config_file(o.config_file)) {
+    return run_rp_serve({o.config_file, o.host, o.port, o.print_profile, o.profile_out, o.faults, o.list_faults});
+  }
   if (o.list_faults) return list_faults();
   auto config = o.config_file.empty() ? oracle::parse_serve_config("") : oracle::load_serve_config(o.config_file);
   if (!config.ok()) return usage_error(config.error().message());
@@ -106,7 +111,9 @@ int run_serve(const ServeOptions& o) {
 void add_serve_command(CLI::App& app, RunState& state) {
   auto o = std::make_shared<ServeOptions>();
   CLI::App* serve = app.add_subcommand("serve", "Run the reference WS-SC service (the oracle) until SIGINT/SIGTERM");
-  serve->add_option("--config", o->config_file, "Oracle configuration (TOML, docs/oracle-config.md)");
+  serve->add_option("--config", o->config_file,
+                    "Oracle configuration (TOML, docs/oracle-config.md); with an [rp] table: the reference relying "
+                    "party and test STS");
   serve->add_option("--host", o->host, "Listen address (overrides the config; default 127.0.0.1)");
   serve->add_option("--port", o->port, "Listen port (overrides the config; 0 = ephemeral)")->check(CLI::Range(0, 65535));
   serve->add_flag("--print-profile", o->print_profile,

@@ -148,3 +148,67 @@ def pytest_runtest_makereport(item, call):
 
 def parley(*args, timeout=120):
     return subprocess.run([PARLEY, *[str(a) for a in args]], capture_output=True, text=True, timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def rp_pki(tmp_path_factory):
+    """scripts/gen-certs' throw-away PKI for the relying-party tests (server TLS, STS signing)."""
+    d = tmp_path_factory.mktemp("rp-pki")
+    subprocess.run([os.path.join(ROOT, "scripts", "gen-certs"), str(d)], check=True, capture_output=True)
+    return d
+
+
+class RedisServer:
+    """Debian's redis-server on 127.0.0.1 and a free port, no persistence."""
+
+    def __init__(self):
+        import shutil
+        import socket
+        binary = shutil.which("redis-server")
+        assert binary, "redis-server is not installed (scripts/setup installs Debian's redis-server)"
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        self.address = f"127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+                                      "--appendonly", "no", "--loglevel", "warning"],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1) as c:
+                    c.sendall(b"PING\r\n")
+                    if c.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError("redis-server did not answer PING")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_server():
+    r = RedisServer()
+    yield r
+    r.stop()
+
+
+MACHINE_KEY = {"decryption": "11" * 32, "validation": "22" * 64}
+
+
+def rp_config(pki, rp="", cookie="", cache="", sts="", machine_key=True):
+    """A relying-party `parley serve` config over TLS with gen-certs' server certificate; the
+    test STS signs with gen-certs' sts.pem (so every node of a farm trusts every node's STS)."""
+    keys = (f'machine_key_decryption_key = "{MACHINE_KEY["decryption"]}"\n'
+            f'machine_key_validation_key = "{MACHINE_KEY["validation"]}"\n') if machine_key else ""
+    return (f'[server]\ntls = true\ncertificate = "{pki}/server.pem"\nprivate_key = "{pki}/server.key"\n'
+            f'[rp]\nca_file = "{pki}/ca.pem"\n{rp}\n'
+            f'[rp.cookie]\n{keys}{cookie}\n'
+            f'[rp.cache]\n{cache}\n'
+            f'[sts]\nsigning_certificate = "{pki}/sts.pem"\nsigning_key = "{pki}/sts.key"\n{sts}\n')
