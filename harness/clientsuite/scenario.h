@@ -17,7 +17,7 @@ enum class Hostility {
   // The issuance RSTR (step: the first RST/SCT).
   kRstrContextMismatch,  // RSTR/@Context is not the RST's (SC-3-10)
   kRstrTokenType,        // wst:TokenType of the other WS-SC version (SC-2-09)
-  kLifetimeExpired,      // wst:Lifetime already over, Created after Expires (WST-LT-01)
+  kLifetimeExpired,      // wst:Lifetime over an hour ago (SC-3-11, WST-LT-01)
   kKeySizeTiny,          // wst:KeySize 16 bits (WST-KS-01, SC-10-03)
   kKeySizeHuge,          // wst:KeySize 1048576 bits (SC-10-04)
   // An application response (step: Scenario::hostile_call).

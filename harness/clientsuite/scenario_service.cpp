@@ -229,9 +229,9 @@ Status ScenarioService::make_hostile(Recorded& r, xml::Document& response) {
     case Hostility::kLifetimeExpired: {
       const auto now = wssc::Clock::now();
       PARLEY_TRY(mutate::set_text(response, rstr + "/*[local-name()='Lifetime']/wsu:Created",
-                                  wssc::format_utc(now - std::chrono::hours(1))));
+                                  wssc::format_utc(now - std::chrono::hours(2))));
       return mutate::set_text(response, rstr + "/*[local-name()='Lifetime']/wsu:Expires",
-                              wssc::format_utc(now - std::chrono::hours(2)));
+                              wssc::format_utc(now - std::chrono::hours(1)));
     }
     case Hostility::kKeySizeTiny: return mutate::set_text(response, rstr + "/*[local-name()='KeySize']", "16");
     case Hostility::kKeySizeHuge: return mutate::set_text(response, rstr + "/*[local-name()='KeySize']", "1048576");

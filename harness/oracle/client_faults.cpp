@@ -11,7 +11,7 @@ const std::vector<ClientFaultInfo>& all_client_faults() {
       {ClientFault::kAcceptWrongContext, "accept-wrong-context", {"SC-3-10"},
        "an RSTR whose @Context is not the RST's is accepted"},
       {ClientFault::kAcceptExpiredLifetime, "accept-expired-lifetime", {"WST-LT-01", "SC-3-11"},
-       "an SCT whose wst:Lifetime is reversed or already over is used anyway"},
+       "an SCT whose wst:Lifetime is already over is used anyway"},
       {ClientFault::kAcceptAnyKeySize, "accept-any-key-size", {"WST-KS-01", "SC-10-03", "SC-10-04"},
        "an RSTR's wst:KeySize is believed whatever it says (16 bits, or 4 Gbit)"},
       {ClientFault::kNoDerivedKeys, "no-derived-keys", {"SC-7-17"},
