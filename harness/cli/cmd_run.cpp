@@ -149,6 +149,11 @@ int run_run(const RunOptionsCli& o) {
 
   engine::RunResult run = engine::run_cases(registry, *profile, options);
   if (listener != nullptr) listener->finish();
+  if (client_suite) {
+    // Re-running one case needs the client too.
+    const std::string how = o.exec.empty() ? " --listen " + o.listen : " --exec '" + o.exec + "'";
+    for (auto& r : run.results) r.replay += " --suite wssc-client" + how + " --out OUT";
+  }
   if (tty) std::cerr << "\r\033[K" << std::flush;
   report::RunInfo info;
   info.tool_version = PARLEY_VERSION;
