@@ -13,6 +13,7 @@ Status register_wssc_service(engine::Registry& registry) {
   PARLEY_TRY(wssc_service::register_08_referencing(registry));
   PARLEY_TRY(wssc_service::register_09_faults(registry));
   PARLEY_TRY(wssc_service::register_10_security(registry));
+  PARLEY_TRY(wssc_service::register_10_attacks(registry));
   PARLEY_TRY(wssc_service::register_11_wss(registry));
   return ok_status();
 }

@@ -26,6 +26,7 @@ Status register_07_derived_keys(engine::Registry& registry);
 Status register_08_referencing(engine::Registry& registry);
 Status register_09_faults(engine::Registry& registry);
 Status register_10_security(engine::Registry& registry);
+Status register_10_attacks(engine::Registry& registry);
 Status register_11_wss(engine::Registry& registry);
 }  // namespace wssc_service
 

@@ -182,18 +182,33 @@ void CaseContext::record_client(const oracle::Client& client, const std::string&
 
 Answer CaseContext::send(const std::string& label, const std::string& url, const xml::Document& doc,
                          std::string_view action, std::optional<std::string> soap_action) {
+  return send_bytes(label, url, xml::serialize(doc), action, std::move(soap_action));
+}
+
+namespace {
+// Evidence keeps the head of a body too large to record whole, and says how much was left out.
+std::string recorded_body(const std::string& body) {
+  if (body.size() <= CaseContext::kMaxRecordedBody) return body;
+  constexpr std::size_t kHead = 4096;
+  return body.substr(0, kHead) + "\n[parley: " + std::to_string(body.size() - kHead) + " more bytes not recorded (" +
+         std::to_string(body.size()) + " in all)]";
+}
+}  // namespace
+
+Answer CaseContext::send_bytes(const std::string& label, const std::string& url, std::string body,
+                               std::string_view action, std::optional<std::string> soap_action) {
   oracle::SoapRequest req;
   req.content_type = std::string(names::soap(profile_.client.versions.soap).content_type) + "; charset=utf-8";
   if (profile_.client.versions.soap == names::SoapVersion::k1_1) {
     req.soap_action = soap_action.value_or("\"" + std::string(action) + "\"");
   }
-  req.body = xml::serialize(doc);
+  req.body = std::move(body);
   EvidenceExchange x;
   x.label = label;
   x.url = url;
   x.request_content_type = req.content_type;
   x.request_soap_action = req.soap_action;
-  x.request_body = req.body;
+  x.request_body = recorded_body(req.body);
   auto resp = (*send_)(url, req);
   Answer a;
   if (!resp.ok()) {
@@ -203,7 +218,7 @@ Answer CaseContext::send(const std::string& label, const std::string& url, const
   } else {
     x.response_status = resp->status;
     x.response_content_type = resp->content_type;
-    x.response_body = resp->body;
+    x.response_body = recorded_body(resp->body);
     a = classify_response(resp->status, resp->body);
   }
   evidence_.exchanges.push_back(std::move(x));

@@ -129,6 +129,11 @@ class CaseContext {
   // `soap_action` overrides the SOAP 1.1 SOAPAction header (default: the quoted wsa:Action).
   Answer send(const std::string& label, const std::string& url, const xml::Document& doc, std::string_view action,
               std::optional<std::string> soap_action = std::nullopt);
+  // The same for a body given as bytes (a replay of exactly what was sent before, or a body no
+  // DOM can hold: a DTD, an entity bomb). Bodies over kMaxRecordedBody are recorded shortened.
+  Answer send_bytes(const std::string& label, const std::string& url, std::string body, std::string_view action,
+                    std::optional<std::string> soap_action = std::nullopt);
+  static constexpr std::size_t kMaxRecordedBody = std::size_t{64} << 10;
   // Classifies a client step's result the same way (for steps done through oracle::Client).
   static Answer classify(const Status& status, const oracle::Client& client);
 

@@ -249,6 +249,7 @@ struct ReadResult {
   std::optional<x509::Certificate> signer;
   Bytes encrypted_key;
   std::string encrypted_key_sha1;
+  std::string signature_value;  // the verified signature's SignatureValue text
 };
 
 class Reader {
@@ -533,6 +534,9 @@ Status Reader::signature(xmlNode* item) {
     return wss(WssFault::kUnsupportedAlgorithm, "ds:Signature/ds:SignedInfo/ds:SignatureMethod",
                "the signature method is not the algorithm suite's");
   }
+  for (xmlNode* c : xml::child_elements(item)) {
+    if (xml::is_element(c, ns::kDs, "SignatureValue")) out_.signature_value = xml::text_content(c);
+  }
   // What the signature covered: this envelope's Body and Timestamp (catalog section 3:
   // signature wrapping), the addressing headers, and the UsernameToken.
   std::vector<const xmlNode*> covered;
@@ -694,6 +698,7 @@ Result<OpenedRequest> open_request(xml::Document& doc, Mode mode, const ServiceC
   out.body_was_encrypted = read.body_was_encrypted;
   out.username_token = read.username_token;
   out.username_token_encrypted = read.username_token_encrypted;
+  out.signature_value = read.signature_value;
   switch (mode) {
     case Mode::kMutual:
       out.client_certificate = read.signer;

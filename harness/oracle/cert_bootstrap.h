@@ -102,6 +102,7 @@ struct OpenedRequest {
   std::optional<x509::Certificate> client_certificate;  // kMutual
   Bytes key;                       // kAnonymous / kUsername: the EncryptedKey's key
   std::string encrypted_key_sha1;  // base64
+  std::string signature_value;     // the request signature's SignatureValue (replay detection)
 };
 
 // Decrypts and verifies an RST/SCT request in place. Faults (Error::fault):

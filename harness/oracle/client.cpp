@@ -102,14 +102,7 @@ Result<Client::IssueRequest> Client::issue_request(const std::function<void(wssc
   }
   if (config_.bootstrap == Bootstrap::kUsernameToken) {
     xmlNode* security = wssc::security_header(p.doc, true);
-    wssc::UsernameToken ut;
-    if (config_.password_digest) {
-      PARLEY_ASSIGN_OR_RETURN(ut, wssc::UsernameToken::with_digest(config_.username, config_.password,
-                                                                   wssc::Clock::now()));
-    } else {
-      ut.username = config_.username;
-      ut.password = config_.password;
-    }
+    PARLEY_ASSIGN_OR_RETURN(wssc::UsernameToken ut, username_token());
     wssc::append_username_token(security, ut);
   }
   wssc::RequestSecurityToken rst;
@@ -137,19 +130,41 @@ Result<Client::IssueRequest> Client::issue_request(const std::function<void(wssc
   return IssueRequest{std::move(p.doc), sent_entropy, std::move(pending), rst.context};
 }
 
+Result<wssc::UsernameToken> Client::username_token() const {
+  if (!config_.password_digest) {
+    wssc::UsernameToken ut;
+    ut.username = config_.username;
+    ut.password = config_.password;
+    return ut;
+  }
+  return wssc::UsernameToken::with_digest(config_.username, config_.password, wssc::Clock::now());
+}
+
+Status Client::secure_with_bootstrap(xml::Document& doc, const std::vector<std::string>& signed_ids) {
+  if (const std::optional<certs::Mode> mode = certificate_mode(config_.bootstrap)) {
+    PARLEY_ASSIGN_OR_RETURN(certs::ClientCredentials credentials, certificate_credentials());
+    certs::RequestOptions options;
+    options.encrypt_body = false;
+    auto secured = certs::secure_request(doc, *mode, credentials, certificate_suite(), signed_ids, wssc::Clock::now(),
+                                         options);
+    if (!secured.ok()) return secured.error();
+    return ok_status();
+  }
+  xmlNode* security = wssc::security_header(doc, true);
+  wssc::append_timestamp(security, wssc::make_timestamp(wssc::Clock::now(), std::chrono::seconds(300)));
+  if (config_.bootstrap == Bootstrap::kUsernameToken) {
+    PARLEY_ASSIGN_OR_RETURN(wssc::UsernameToken ut, username_token());
+    wssc::append_username_token(security, ut);
+  }
+  return ok_status();
+}
+
 Result<certs::ClientCredentials> Client::certificate_credentials() const {
   certs::ClientCredentials c;
   c.own = config_.client_certificate;
   c.service = config_.service_certificate;
   if (config_.bootstrap == Bootstrap::kUsernameForCertificate) {
-    wssc::UsernameToken ut;
-    if (config_.password_digest) {
-      PARLEY_ASSIGN_OR_RETURN(ut, wssc::UsernameToken::with_digest(config_.username, config_.password,
-                                                                   wssc::Clock::now()));
-    } else {
-      ut.username = config_.username;
-      ut.password = config_.password;
-    }
+    PARLEY_ASSIGN_OR_RETURN(wssc::UsernameToken ut, username_token());
     c.username_token = std::move(ut);
   }
   return c;

@@ -86,6 +86,11 @@ class Client {
   // Verifies and decrypts the answer to `request` in place when a certificate bootstrap
   // protected it; nothing to do for the other bootstraps.
   Status open_issue_response(xml::Document& response, const IssueRequest& request) const;
+  // Protects `doc` (addressing headers with ids `signed_ids`, Body filled) with the issuance
+  // bootstrap's credentials only, as an RST/SCT would be: a wsu:Timestamp plus a UsernameToken
+  // (username-token), the certificate bootstrap's signature (its Body left unencrypted), or the
+  // Timestamp alone (none). The proof-of-possession cases send context operations this way.
+  Status secure_with_bootstrap(xml::Document& doc, const std::vector<std::string>& signed_ids);
   // The certificate bootstraps' credentials and suite, from the configuration.
   Result<certs::ClientCredentials> certificate_credentials() const;
   certs::Suite certificate_suite() const;
@@ -123,6 +128,7 @@ class Client {
   Status check_relates_to(const wssc::EnvelopeView& response, const xml::Document& request) const;
   // The held token after an issuance or renewal (fault drop-cookie strips its extensions).
   wssc::ContextKey held(wssc::ContextKey context) const;
+  Result<wssc::UsernameToken> username_token() const;  // from the configured credentials
 
   ClientConfig config_;
   SendFunction send_;

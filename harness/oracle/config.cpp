@@ -520,12 +520,16 @@ std::string target_profile(const ServeConfig& c, const std::string& base_url) {
   o << "replay_detection = " << (c.service.detect_replays ? "true" : "false") << "\n";
   o << "encryption = true\n";
   o << "signature_confirmation = " << (s.signature_confirmation ? "true" : "false") << "\n";
+  o << "requires_derived_keys = " << (s.require_derived_keys ? "true" : "false") << "\n";
+  o << "\n[limits]\n";
+  if (!s.cookie.enabled) o << "max_pending_sessions = " << s.contexts.max_contexts << "\n";
+  o << "key_rollover_seconds = " << s.contexts.rollover.count() << "\n";
   return o.str();
 }
 
 Result<TargetProfile> parse_target_profile(std::string_view text, const std::string& base_dir) {
   PARLEY_ASSIGN_OR_RETURN(toml::table root, parse_toml(text, "target profile"));
-  PARLEY_TRY(no_unknown_tables(root, {"target", "wssc", "credentials", "capabilities", "relying_party"},
+  PARLEY_TRY(no_unknown_tables(root, {"target", "wssc", "credentials", "capabilities", "limits", "relying_party"},
                                "target profile"));
   TargetProfile p;
   Section target(root["target"].as_table(), "target");
@@ -622,7 +626,18 @@ Result<TargetProfile> parse_target_profile(std::string_view text, const std::str
   PARLEY_ASSIGN_OR_RETURN(p.replay_detection, caps.flag("replay_detection", false));
   PARLEY_ASSIGN_OR_RETURN(p.encryption, caps.flag("encryption", false));
   PARLEY_ASSIGN_OR_RETURN(p.signature_confirmation, caps.flag("signature_confirmation", false));
+  PARLEY_ASSIGN_OR_RETURN(p.requires_derived_keys, caps.flag("requires_derived_keys", false));
   PARLEY_TRY(caps.no_unknown_keys());
+
+  Section limits(root["limits"].as_table(), "limits");
+  auto optional_uint = [&](const char* key, std::uint64_t max) -> Result<std::optional<std::uint64_t>> {
+    if (!root["limits"][key]) return std::optional<std::uint64_t>{};
+    PARLEY_ASSIGN_OR_RETURN(std::uint64_t v, limits.uint(key, 0, max));
+    return std::optional<std::uint64_t>{v};
+  };
+  PARLEY_ASSIGN_OR_RETURN(p.max_pending_sessions, optional_uint("max_pending_sessions", 1u << 20));
+  PARLEY_ASSIGN_OR_RETURN(p.key_rollover_seconds, optional_uint("key_rollover_seconds", 86400));
+  PARLEY_TRY(limits.no_unknown_keys());
   return p;
 }
 

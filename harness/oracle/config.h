@@ -47,6 +47,13 @@ struct TargetProfile {
   bool replay_detection = false;
   bool encryption = false;
   bool signature_confirmation = false;
+  // The service refuses messages protected with the context key itself (no derived keys):
+  // claimed by services whose policy requires derived keys (SC-10-03).
+  bool requires_derived_keys = false;
+  // [limits]: what the target declares of its own bounds; nullopt = not declared (the cases
+  // that need a bound are then NOT_APPLICABLE or probe up to their own ceiling).
+  std::optional<std::uint64_t> max_pending_sessions;  // WCF MaxPendingSessions
+  std::optional<std::uint64_t> key_rollover_seconds;  // WCF SessionKeyRolloverInterval
 };
 
 Result<TargetProfile> parse_target_profile(std::string_view toml_text, const std::string& base_dir = ".");

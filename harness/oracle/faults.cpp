@@ -74,6 +74,8 @@ const std::vector<FaultInfo>& all_faults() {
        "no limit on the number of open contexts (MaxPendingSessions ignored)"},
       {Fault::kAcceptUnsignedAddressing, "accept-unsigned-addressing", {"SC-10-01"},
        "wsa:Action and wsa:To need not be covered by the signature"},
+      {Fault::kAcceptDirectKey, "accept-direct-key", {"SC-10-03"},
+       "messages signed with the context key itself are accepted although the service requires derived keys"},
       {Fault::kMixedTrustNamespace, "mixed-trust-namespace", {"WST-3.1-01"},
        "an RST/SCT whose RequestType is in the other WS-Trust namespace is issued"},
       {Fault::kSkipTimestampExpiry, "skip-timestamp-expiry", {"WSS-10-03"},

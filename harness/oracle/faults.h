@@ -57,6 +57,7 @@ enum class Fault {
   kTrustKeyInfoSecret,
   kUnboundedPendingSessions,
   kAcceptUnsignedAddressing,
+  kAcceptDirectKey,
   // 2.10 WS-Trust
   kMixedTrustNamespace,
   // 2.11 WS-Security

@@ -630,6 +630,21 @@ TEST(Faults, AcceptUnsignedAddressing) {
   EXPECT_EQ(faulty, "OK");
 }
 
+TEST(Faults, AcceptDirectKey) {
+  // A service whose policy requires derived keys; the message is signed with the context key.
+  ServiceConfig strict;
+  strict.require_derived_keys = true;
+  auto [clean, faulty] = observe(Fault::kAcceptDirectKey, strict, [](Target& t) {
+    auto c = t.issued();
+    wssc::ProtectOptions o = c->protect_options();
+    o.derived_keys = false;
+    xml::Document doc = app_request(*c, o);
+    return outcome(t.send(doc, c->config().action));
+  });
+  EXPECT_EQ(clean, "InvalidSecurity");
+  EXPECT_EQ(faulty, "OK");
+}
+
 // === 2.11 WS-Security ===========================================================================
 
 TEST(Faults, SkipTimestampExpiry) {

@@ -57,6 +57,7 @@ ServiceConfig with_faults(ServiceConfig c) {
     c.dkt_limits.min_length = 1;
   }
   if (f.has(Fault::kSkipReplayDetection)) c.detect_replays = false;
+  if (f.has(Fault::kAcceptDirectKey)) c.require_derived_keys = false;
   if (f.has(Fault::kCookieStateInClear)) c.cookie.state_in_clear = true;
   return c;
 }
@@ -257,7 +258,12 @@ Status Service::authenticate(const wssc::EnvelopeView& view, const SoapRequest& 
     }
   }
   if (!token) return fail("no wsse:UsernameToken");
-  return check_user(*token, raw.over_tls || config_.allow_password_text_without_tls, now, principal);
+  PARLEY_TRY(check_user(*token, raw.over_tls || config_.allow_password_text_without_tls, now, principal));
+  if (token->nonce) {
+    PARLEY_TRY(check_issuance_replay("ut " + token->username + " " + base64_encode(*token->nonce) + " " + token->created,
+                                     "the wsse:UsernameToken's wsse:Nonce", "wsse:UsernameToken/wsse:Nonce", now));
+  }
+  return ok_status();
 }
 
 Status Service::check_user(const wssc::UsernameToken& token, bool password_text_ok, Clock::time_point now,
@@ -385,6 +391,7 @@ Result<xml::Document> Service::issue(xml::Document& request, const wssc::Envelop
   if (auto mode = certificate_mode(config_.bootstrap)) {
     PARLEY_ASSIGN_OR_RETURN(secured, open_certificate_request(request, *mode, now, principal));
     body_child = secured->body_child;
+    PARLEY_TRY(check_issuance_replay("sig " + secured->signature_value, "the request's SignatureValue", "ds:Signature", now));
   } else {
     PARLEY_TRY(authenticate(view, raw, now, principal));
   }
@@ -704,6 +711,17 @@ Result<wssc::OpenedMessage> Service::open_request(xml::Document& request, Clock:
     last_context_ = opened.context;
   }
   return opened;
+}
+
+Status Service::check_issuance_replay(const std::string& key, std::string_view what, std::string_view where,
+                                      Clock::time_point now) {
+  if (!config_.detect_replays || key.empty()) return ok_status();
+  if (replays_.remember(key, now)) return ok_status();
+  Error e(ErrorCode::kVerification,
+          std::string(what) + " was already presented within the last " + std::to_string(config_.replay_window.count()) +
+              " s (a replayed RST/SCT)",
+          std::string(where));
+  return e.with_fault(clark(names::wss_fault(WssFault::kInvalidSecurity))).cite("SC-3-16");
 }
 
 Status Service::check_replay(const wssc::OpenedMessage& opened, Clock::time_point now) {

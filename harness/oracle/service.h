@@ -129,6 +129,10 @@ class Service {
   Result<KeyDecision> decide_key(const wssc::RequestSecurityToken& rst);
   // Refuses a replayed message (WSS-13-01), unless replay detection is off.
   Status check_replay(const wssc::OpenedMessage& opened, Clock::time_point now);
+  // SC-3-16: an issuance request seen before (the same UsernameToken nonce, or the same request
+  // signature) is a replay; `what` names the repeated item in the fault.
+  Status check_issuance_replay(const std::string& key, std::string_view what, std::string_view where,
+                               Clock::time_point now);
   // Opens an SCT-protected request with the store or, in cookie mode, the SCT's cookie (and the
   // injected faults); `cookie_state` receives the opened cookie's state in cookie mode.
   Result<wssc::OpenedMessage> open_request(xml::Document& request, Clock::time_point now, bool allow_expired,

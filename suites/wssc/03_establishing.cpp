@@ -257,7 +257,19 @@ Outcome lifetime_enforced(CaseContext& ctx) {
   switch (after.kind) {
     case Answer::Kind::kFault:
       if (after.fault->specific() == renew_needed) {
-        return Outcome::pass("after Expires " + lifetime->expires + " the message was refused with " + after.describe());
+        // WCF-02: WCF's clients recognise RenewNeeded by its action as well as its subcode.
+        std::string action;
+        if (auto response = xml::parse(ctx.evidence().exchanges.back().response_body); response.ok()) {
+          auto node = xml::xpath_one(*response, "/*/*[local-name()='Header']/*[local-name()='Action']");
+          if (node.ok()) action = xml::text_content(*node);
+        }
+        if (action != names::wcf::kSecureConversationFaultAction) {
+          return Outcome::warn("after Expires the message was refused with " + after.describe() +
+                               " but its wsa:Action is '" + action + "'; WCF-02 expects " +
+                               std::string(names::wcf::kSecureConversationFaultAction));
+        }
+        return Outcome::pass("after Expires " + lifetime->expires + " the message was refused with " + after.describe() +
+                             " and WCF's SecureConversationFault action");
       }
       return Outcome::warn("after Expires the message was refused with " + after.describe() + ", SC-5-09 asks for " +
                            wssc::clark(renew_needed));
@@ -374,7 +386,7 @@ Status register_03_establishing(engine::Registry& r) {
                      "Local times with an offset; Expires before Created."},
                     lifetime}));
   PARLEY_TRY(r.add({{"wssc/03/lifetime-enforced", "The key window of wst:Lifetime is enforced (time-bound)",
-                     {"SC-3-11", "SC-5-09", "SC-9-04"}, "SVC", issue, false,
+                     {"SC-3-11", "SC-5-09", "SC-9-04", "WCF-02"}, "SVC", issue, false,
                      "Issue, one message before wst:Lifetime Expires, wait until one second past it (if that is "
                      "within --max-wait), then the same message again.",
                      "The first is accepted; the second is refused with wsc:RenewNeeded.",

@@ -64,6 +64,33 @@ Outcome cancelled_not_renewable(CaseContext& ctx) {
   return Outcome::fail("the renewal of a cancelled context was answered with " + renew.describe());
 }
 
+// SC-5-08, SC-9-05: a refused renewal is answered with wsc:UnableToRenew. Only a target that
+// issues but disclaims renew refuses a well-formed renewal of a live context.
+Outcome refused_renewal_fault(CaseContext& ctx) {
+  if (ctx.profile().renew) {
+    return Outcome::not_applicable("the profile claims renew: a renewal of a live context would be granted, so "
+                                   "there is no refusal to judge");
+  }
+  auto session = sup::establish(ctx);
+  if (!session.ok()) return Outcome::prereq_failed(session.error().message());
+  Answer a = sup::context_operation(ctx, "renew (the profile disclaims renew)", names::ScOperation::kRenew,
+                                    session->context, session->context.sct);
+  const names::QName unable = names::sc_fault(ctx.profile().client.versions.sc, names::ScFault::kUnableToRenew);
+  switch (a.kind) {
+    case Answer::Kind::kFault:
+      if (a.fault->specific() == unable) return Outcome::pass("the renewal was refused with " + a.describe());
+      return Outcome::warn("the renewal was refused with " + a.describe() + "; SC-5-08 asks for " +
+                           wssc::clark(unable));
+    case Answer::Kind::kSuccess:
+      return Outcome::not_applicable("the target renewed the context although the profile disclaims renew (the "
+                                     "capability probe reports that); there is no refusal to judge");
+    case Answer::Kind::kTransportError: return Outcome::error("no answer to the renewal: " + a.detail);
+    case Answer::Kind::kBareHttpError:
+    case Answer::Kind::kNotSoap: break;
+  }
+  return Outcome::fail("the renewal was refused with " + a.describe() + "; a refusal must be a SOAP fault");
+}
+
 // WCF-06: under WS-Trust 1.3 renew and cancel answers come in an RSTRC (WCF), bare elsewhere.
 Outcome lifecycle_wrapping(CaseContext& ctx, names::ScOperation op) {
   if (ctx.profile().client.versions.trust() != names::TrustVersion::k1_3) {
@@ -113,6 +140,20 @@ Status register_05_renewing(engine::Registry& r) {
                      "unaffected.",
                      "Renewing the RenewTarget without matching it to the signing context."},
                     renew_other_context}));
+  PARLEY_TRY(r.add({{"wssc/05/refused-renewal-fault", "A refused renewal is answered with wsc:UnableToRenew",
+                     {"SC-5-08", "SC-9-05"}, "ISS", {Capability::kIssue}, false,
+                     "Against a target that issues but disclaims renew: a context, then a well-formed "
+                     "RST/SCT/Renew for it signed with its key.",
+                     "A SOAP fault wsc:UnableToRenew (another fault is WARN).",
+                     "A generic fault (wst:RequestFailed, a 500) that tells the client nothing about renewing."},
+                    refused_renewal_fault}));
+  PARLEY_TRY(r.add({{"wssc/05/renew-bootstrap-only", "A renewal protected by the bootstrap token alone is refused",
+                     {"SC-5-02"}, "ISS", renew, false,
+                     "A message under the context; an RST/SCT/Renew for it protected only as an issuance request is "
+                     "(UsernameToken, certificate signature or nothing, per the bootstrap); the message again.",
+                     "A fault for the renewal; the context still works.",
+                     "Accepting the requester's credentials as proof of possession of the context's key."},
+                    [](CaseContext& ctx) { return sup::operation_with_bootstrap_only(ctx, names::ScOperation::kRenew); }}));
   PARLEY_TRY(r.add({{"wssc/05/cancelled-not-renewable", "A cancelled context cannot be renewed",
                      {"SC-5-07"}, "ISS", {Capability::kRenew, Capability::kCancel, Capability::kIssue}, false,
                      "Issue, cancel, then RST/SCT/Renew signed with the cancelled context's key.",

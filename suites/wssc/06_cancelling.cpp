@@ -75,6 +75,13 @@ Status register_06_cancelling(engine::Registry& r) {
                      "Cancelling the CancelTarget without matching it to the signing context (a denial of service "
                      "on every session whose Identifier leaks)."},
                     cancel_other_context}));
+  PARLEY_TRY(r.add({{"wssc/06/cancel-bootstrap-only", "A cancel protected by the bootstrap token alone is refused",
+                     {"SC-6-02", "WCF-01"}, "ISS", cancel, false,
+                     "A message under the context; an RST/SCT/Cancel for it protected only as an issuance request is "
+                     "(UsernameToken, certificate signature or nothing, per the bootstrap); the message again.",
+                     "A fault for the cancel; the context still works.",
+                     "Accepting the requester's credentials as proof of possession of the context's key."},
+                    [](CaseContext& ctx) { return sup::operation_with_bootstrap_only(ctx, names::ScOperation::kCancel); }}));
   PARLEY_TRY(r.add({{"wssc/06/second-cancel", "A second cancel of the same context fails cleanly",
                      {"SC-6-07"}, "ISS", cancel, false, "Issue, cancel, cancel again with the old key.",
                      "A SOAP fault for the second cancel.", "Reporting success twice; a 500 without a fault."},

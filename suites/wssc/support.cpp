@@ -79,18 +79,24 @@ Result<wssc::TrustResponse> trust_response(const xml::Document& response) {
   return wssc::parse_trust_response(view.body_child);
 }
 
-engine::Answer context_operation(engine::CaseContext& ctx, const std::string& label, names::ScOperation op,
-                                 const wssc::ContextKey& signer, const wssc::SecurityContextToken& target,
-                                 const std::function<void(xml::Document&)>& mutate) {
+namespace {
+// An unprotected renew / cancel / amend request naming `target`, addressed to the STS.
+struct OperationRequest {
+  xml::Document doc;
+  std::vector<std::string> signed_ids;
+  std::string action;
+};
+OperationRequest operation_request(engine::CaseContext& ctx, names::ScOperation op,
+                                   const wssc::SecurityContextToken& target) {
   const auto& client = ctx.profile().client;
   const names::TrustVersion tv = client.versions.trust();
-  const std::string action(names::sct_action(tv, op, names::Direction::kRequest));
-  xml::Document doc = wssc::new_envelope(client.versions.soap);
+  OperationRequest out{wssc::new_envelope(client.versions.soap), {},
+                       std::string(names::sct_action(tv, op, names::Direction::kRequest))};
   wssc::AddressingHeaders h;
-  h.action = action;
+  h.action = out.action;
   h.message_id = wssc::new_uuid_urn();
   h.to = client.sts_url;
-  auto ids = wssc::add_addressing_headers(wssc::envelope_header(doc), client.versions.addressing, h);
+  out.signed_ids = wssc::add_addressing_headers(wssc::envelope_header(out.doc), client.versions.addressing, h);
   wssc::RequestSecurityToken rst;
   rst.version = tv;
   rst.token_type = std::string(names::sc(client.versions.sc).sct_token_type);
@@ -100,18 +106,40 @@ engine::Answer context_operation(engine::CaseContext& ctx, const std::string& la
     rst.key_size = client.key_size;
   }
   if (op == names::ScOperation::kCancel) rst.cancel_target = wssc::SecurityTokenReference::to_identifier(target);
-  wssc::append_rst(wssc::envelope_body(doc), rst);
+  wssc::append_rst(wssc::envelope_body(out.doc), rst);
+  return out;
+}
+
+engine::Answer not_built(const std::string& why) {
+  engine::Answer a;
+  a.kind = engine::Answer::Kind::kTransportError;
+  a.detail = "parley could not build the request: " + why;
+  return a;
+}
+}  // namespace
+
+engine::Answer context_operation(engine::CaseContext& ctx, const std::string& label, names::ScOperation op,
+                                 const wssc::ContextKey& signer, const wssc::SecurityContextToken& target,
+                                 const std::function<void(xml::Document&)>& mutate) {
+  OperationRequest request = operation_request(ctx, op, target);
   auto reference = ctx.new_client(label);
   wssc::ProtectOptions o = reference->protect_options();
   o.encrypt_body = false;
-  if (auto secured = wssc::secure_envelope(doc, signer, o, ids); !secured.ok()) {
-    engine::Answer a;
-    a.kind = engine::Answer::Kind::kTransportError;
-    a.detail = "parley could not build the request: " + secured.error().message();
-    return a;
+  if (auto secured = wssc::secure_envelope(request.doc, signer, o, request.signed_ids); !secured.ok()) {
+    return not_built(secured.error().message());
   }
-  if (mutate) mutate(doc);
-  return ctx.send(label, client.sts_url, doc, action);
+  if (mutate) mutate(request.doc);
+  return ctx.send(label, ctx.profile().client.sts_url, request.doc, request.action);
+}
+
+engine::Answer bootstrap_only_operation(engine::CaseContext& ctx, const std::string& label, names::ScOperation op,
+                                        const wssc::SecurityContextToken& target) {
+  OperationRequest request = operation_request(ctx, op, target);
+  auto reference = ctx.new_client(label);
+  if (Status secured = reference->secure_with_bootstrap(request.doc, request.signed_ids); !secured.ok()) {
+    return not_built(secured.error().message());
+  }
+  return ctx.send(label, ctx.profile().client.sts_url, request.doc, request.action);
 }
 
 engine::Outcome operation_on_other_context(engine::CaseContext& ctx, names::ScOperation op) {
@@ -132,6 +160,27 @@ engine::Outcome operation_on_other_context(engine::CaseContext& ctx, names::ScOp
   step.mutation = renew ? "an RST/SCT/Renew whose RenewTarget names another requester's context"
                         : "an RST/SCT/Cancel whose CancelTarget names another requester's context";
   return engine::judge_negative(step);  // the victim's context must survive
+}
+
+engine::Outcome operation_with_bootstrap_only(engine::CaseContext& ctx, names::ScOperation op) {
+  auto session = establish(ctx);
+  if (!session.ok()) return engine::Outcome::prereq_failed(session.error().message());
+  engine::NegativeStep step;
+  step.control = [&] { return send_application(ctx, *session, "control"); };
+  step.mutant = [&] { return bootstrap_only_operation(ctx, "mutant", op, session->context.sct); };
+  const auto& v = ctx.profile().client.versions;
+  step.expected = security_faults(v.sc);
+  step.expected.push_back(names::wss_fault(names::WssFault::kFailedAuthentication));
+  step.expected.push_back(names::trust_fault(v.trust(), names::TrustFault::kFailedAuthentication));
+  step.expected.push_back(names::trust_fault(v.trust(), names::TrustFault::kInvalidRequest));
+  if (op == names::ScOperation::kRenew) step.expected.push_back(names::sc_fault(v.sc, names::ScFault::kUnableToRenew));
+  const std::string what = op == names::ScOperation::kRenew ? "an RST/SCT/Renew" : op == names::ScOperation::kCancel
+                                                                                     ? "an RST/SCT/Cancel"
+                                                                                     : "an RST/SCT/Amend";
+  step.mutation = what + " for the context protected only as an issuance request is (" +
+                  std::string(oracle::to_string(ctx.profile().client.bootstrap)) +
+                  " bootstrap), with no signature by the context's key";
+  return engine::judge_negative(step);  // the context must survive
 }
 
 xml::Document application_unsigned_addressing(engine::CaseContext& ctx, Session& session) {

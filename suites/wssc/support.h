@@ -49,6 +49,14 @@ engine::Answer context_operation(engine::CaseContext& ctx, const std::string& la
                                  const wssc::ContextKey& signer, const wssc::SecurityContextToken& target,
                                  const std::function<void(xml::Document&)>& mutate = {});
 
+// The same operation protected with the issuance bootstrap's credentials only (no signature by
+// any context key): what a requester without the context's key can send.
+engine::Answer bootstrap_only_operation(engine::CaseContext& ctx, const std::string& label, names::ScOperation op,
+                                        const wssc::SecurityContextToken& target);
+// Proof of possession by the bootstrap token only (catalog section 3): a negative case whose
+// mutant is bootstrap_only_operation on the case's own context; the context must survive.
+engine::Outcome operation_with_bootstrap_only(engine::CaseContext& ctx, names::ScOperation op);
+
 // Proof of possession (SC-5-02, SC-6-02): a negative case whose mutant is `op` (renew or cancel)
 // naming a second requester's context but signed with the first's; the controls are messages
 // under the second context, which must survive.

@@ -67,6 +67,78 @@ def oracle(tmp_path, request):
         assert o.proc.returncode == 0, f"parley serve exited {o.proc.returncode}: {o.log_path.read_text()}"
 
 
+class Wss4j:
+    """Apache WSS4J 1.6 behind interop/wss4j/Wss4jShim.java's `serve` (scripts/wss4j), with a
+    pre-shared SCT, and a target profile for it (docs/interop/wss4j.md)."""
+
+    SCT_ID = "urn:uuid:5a3b1e2c-0d4f-4e6a-9b7c-8d9e0f1a2b3c"
+
+    def __init__(self, tmp_path):
+        self.key = os.urandom(32).hex()
+        self.log_path = tmp_path / "wss4j.log"
+        self.log = open(self.log_path, "w")
+        env = dict(os.environ)
+        env.setdefault("PARLEY_BUILD_DIR", os.environ.get("PARLEY_BUILD_DIR",
+                                                          os.path.dirname(os.path.dirname(PARLEY))))
+        self.proc = subprocess.Popen([os.path.join(ROOT, "scripts", "wss4j"), "serve", "--port", "0", "--sct-id",
+                                      self.SCT_ID, "--key", self.key, "--version", "05/12"],
+                                     stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.monotonic() + 120  # the first start compiles the shim
+        self.url = None
+        while time.monotonic() < deadline:
+            m = re.search(r"listening on (http://\S+)", self.log_path.read_text())
+            if m:
+                self.url = m.group(1)
+                break
+            if self.proc.poll() is not None:
+                raise RuntimeError("scripts/wss4j serve exited:\n" + self.log_path.read_text())
+            time.sleep(0.1)
+        if self.url is None:
+            self.stop()
+            raise RuntimeError("scripts/wss4j serve did not start:\n" + self.log_path.read_text())
+        self.profile = tmp_path / "wss4j-profile.toml"
+        self.profile.write_text(f"""[target]
+name = "Apache WSS4J 1.6 (interop shim)"
+kind = "wssc-service"
+
+[wssc]
+service_url = "{self.url}service"
+soap = "1.2"
+addressing = "1.0"
+sc_version = "1.3"
+bootstrap = "preshared-sct"
+protection = "derived-keys"
+algorithm_suite = "Basic256"
+
+[credentials]
+sct_identifier = "{self.SCT_ID}"
+sct_key = "{self.key}"
+
+[capabilities]
+renew = false
+cancel = false
+amend = false
+encryption = true
+""")
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+@pytest.fixture
+def wss4j(tmp_path):
+    w = Wss4j(tmp_path)
+    yield w
+    w.stop()
+
+
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
