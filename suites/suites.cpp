@@ -18,11 +18,21 @@ Status register_wssc_service(engine::Registry& registry) {
   return ok_status();
 }
 
-std::vector<std::string> suite_names() { return {"wssc-service"}; }
+Status register_wssc_client(engine::Registry& registry, std::shared_ptr<clientsuite::ClientDriver> driver) {
+  PARLEY_TRY(wssc_client::register_client_03_establishing(registry, driver));
+  PARLEY_TRY(wssc_client::register_client_07_protection(registry, driver));
+  PARLEY_TRY(wssc_client::register_client_05_lifecycle(registry, driver));
+  PARLEY_TRY(wssc_client::register_client_10_hostile(registry, driver));
+  return ok_status();
+}
+
+std::vector<std::string> suite_names() { return {"wssc-service", "wssc-client"}; }
 
 Status register_suite(const std::string& name, engine::Registry& registry) {
   if (name == "wssc-service") return register_wssc_service(registry);
-  return Error(ErrorCode::kInvalidArgument, "unknown suite '" + name + "' (known: wssc-service)", "--suite");
+  if (name == "wssc-client") return register_wssc_client(registry, nullptr);
+  return Error(ErrorCode::kInvalidArgument, "unknown suite '" + name + "' (known: wssc-service, wssc-client)",
+               "--suite");
 }
 
 }  // namespace parley::suites

@@ -13,6 +13,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/cli/input.h"
+#include "harness/clientsuite/driver.h"
 #include "harness/engine/runner.h"
 #include "harness/report/html_report.h"
 #include "harness/report/machine_report.h"
@@ -38,19 +39,47 @@ struct RunOptionsCli {
   std::string baseline;
   std::string write_baseline;
   std::string out;
+  // --suite wssc-client: how the client under test runs (docs/client-harness.md).
+  std::string exec;
+  std::string listen;
+  int client_timeout = 20;
 };
 
 
 int run_run(const RunOptionsCli& o) {
   engine::Registry registry;
-  if (Status s = suites::register_suite(o.suite, registry); !s.ok()) return usage_error(s.error().message());
+  const bool client_suite = o.suite == "wssc-client";
+  if (!client_suite) {
+    if (Status s = suites::register_suite(o.suite, registry); !s.ok()) return usage_error(s.error().message());
+    if (!o.exec.empty() || !o.listen.empty()) return usage_error("--exec and --listen belong to --suite wssc-client");
+  } else if (o.exec.empty() == o.listen.empty()) {
+    return usage_error("--suite wssc-client needs exactly one of --exec 'CLIENT COMMAND' and --listen ADDR");
+  }
   auto profile_text = read_input(o.target, 1u << 20);
   if (!profile_text.ok()) return usage_error(profile_text.error().message());
   auto profile = oracle::load_target_profile(o.target);
   if (!profile.ok()) return usage_error(profile.error().message());
-  if (profile->kind != "wssc-service") {
-    return usage_error(o.target + ": suite " + o.suite + " tests a wssc-service target, the profile says " +
+  const std::string expected_kind = client_suite ? "wssc-client" : "wssc-service";
+  if (profile->kind != expected_kind) {
+    return usage_error(o.target + ": suite " + o.suite + " tests a " + expected_kind + " target, the profile says " +
                        profile->kind);
+  }
+  // The client suite: parley plays the service, the driver runs the client per scenario.
+  std::shared_ptr<clientsuite::ClientDriver> driver;
+  clientsuite::ListenDriver* listener = nullptr;
+  if (client_suite) {
+    const auto timeout = std::chrono::seconds(o.client_timeout);
+    if (!o.exec.empty()) {
+      driver = std::make_shared<clientsuite::ExecDriver>(o.exec, timeout);
+    } else {
+      auto made = clientsuite::ListenDriver::create(o.listen, timeout);
+      if (!made.ok()) return usage_error(made.error().where() + ": " + made.error().message());
+      listener = made->get();
+      driver = std::shared_ptr<clientsuite::ClientDriver>(std::move(*made));
+      std::cerr << "parley: listening on " << listener->base_url() << ": start the client under test, e.g.\n"
+                << "  parley client --poll " << listener->base_url() << "\n";
+    }
+    if (Status s = suites::register_wssc_client(registry, driver); !s.ok()) return usage_error(s.error().message());
   }
   std::optional<engine::Baseline> baseline;
   if (!o.baseline.empty()) {
@@ -72,6 +101,7 @@ int run_run(const RunOptionsCli& o) {
   engine::RunOptions options;
   options.jobs = o.jobs > 0 ? static_cast<std::size_t>(o.jobs)
                             : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  if (driver && driver->serial()) options.jobs = 1;  // --listen: one scenario at a time
   options.filters = o.filters;
   options.profile_path = o.target;
   options.baseline = baseline ? &*baseline : nullptr;
@@ -102,8 +132,9 @@ int run_run(const RunOptionsCli& o) {
     };
   }
 
-  // Reachability first: a target nobody answers is exit 3, not a pile of failures.
-  {
+  // Reachability first: a target nobody answers is exit 3, not a pile of failures. (A client
+  // under test is reached per scenario: one that never connects makes its cases ERROR.)
+  if (!client_suite) {
     transport::HttpClient::Options probe_options;
     probe_options.connect_timeout = std::chrono::seconds(std::min(o.timeout, 10));
     probe_options.total_timeout = std::chrono::seconds(o.timeout);
@@ -117,6 +148,12 @@ int run_run(const RunOptionsCli& o) {
   }
 
   engine::RunResult run = engine::run_cases(registry, *profile, options);
+  if (listener != nullptr) listener->finish();
+  if (client_suite) {
+    // Re-running one case needs the client too.
+    const std::string how = o.exec.empty() ? " --listen " + o.listen : " --exec '" + o.exec + "'";
+    for (auto& r : run.results) r.replay += " --suite wssc-client" + how + " --out OUT";
+  }
   if (tty) std::cerr << "\r\033[K" << std::flush;
   report::RunInfo info;
   info.tool_version = PARLEY_VERSION;
@@ -288,6 +325,16 @@ void add_run_command(CLI::App& app, RunState& state) {
   run->add_option("--baseline", o->baseline, "Expected-results baseline (known deviations, each with a reason)");
   run->add_option("--write-baseline", o->write_baseline, "Write this run's failures as a baseline to edit");
   run->add_option("--out", o->out, "Report directory (index.html, report.json, junit.xml)")->required();
+  run->add_option("--exec", o->exec,
+                  "--suite wssc-client: the client under test, run under /bin/sh once per scenario with the "
+                  "PARLEY_* environment of docs/client-harness.md");
+  run->add_option("--listen", o->listen,
+                  "--suite wssc-client: serve every scenario on HOST:PORT one at a time; a client started apart "
+                  "fetches each from GET /parley/scenario (docs/client-harness.md)");
+  run->add_option("--client-timeout", o->client_timeout,
+                  "--suite wssc-client: seconds a client may take for one scenario (and, with --listen, to fetch it)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   run->footer("Exit codes: 0 no failure beyond the baseline, 1 conformance failures (or nothing verified),\n"
               "2 usage or configuration error, 3 the target could not be reached.");
   run->callback([o, &state] { state.exit_code = run_run(*o); });
