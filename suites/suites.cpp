@@ -1,5 +1,7 @@
 #include "suites/suites.h"
 
+#include "suites/passive/passive.h"
+
 namespace parley::suites {
 
 Status register_wssc_service(engine::Registry& registry) {
@@ -17,11 +19,12 @@ Status register_wssc_service(engine::Registry& registry) {
   return ok_status();
 }
 
-std::vector<std::string> suite_names() { return {"wssc-service"}; }
+std::vector<std::string> suite_names() { return {"wssc-service", "passive"}; }
 
 Status register_suite(const std::string& name, engine::Registry& registry) {
   if (name == "wssc-service") return register_wssc_service(registry);
-  return Error(ErrorCode::kInvalidArgument, "unknown suite '" + name + "' (known: wssc-service)", "--suite");
+  if (name == "passive") return register_passive(registry);  // parley analyze
+  return Error(ErrorCode::kInvalidArgument, "unknown suite '" + name + "' (known: wssc-service, passive)", "--suite");
 }
 
 }  // namespace parley::suites
