@@ -97,7 +97,7 @@ def test_committed_oracle_recordings_analyze_clean(mode, tmp_path):
     assert cases["passive/wssc/action-version"]["verdict"] == "PASS"
 
 
-TAMPERS = json.load(open(os.path.join(RECORDINGS, "tampered", "manifest.json")))["tampers"]
+TAMPERS = [json.loads(line) for line in open(os.path.join(RECORDINGS, "tampered", "manifest.jsonl"))]
 
 
 @pytest.mark.parametrize("tamper", TAMPERS, ids=[t["file"] for t in TAMPERS])
