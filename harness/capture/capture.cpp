@@ -287,10 +287,11 @@ Result<std::unique_ptr<CaptureReader>> CaptureReader::open(const std::string& pa
   }
   Header& h = r->header_;
   h.format = *format;
-  h.created = string_field(*j, "created", false).ok() ? (*j).value("created", "") : "";
-  if ((*j).contains("origin") && (*j)["origin"].is_string()) h.origin = (*j)["origin"].get<std::string>();
-  if ((*j).contains("client") && (*j)["client"].is_string()) h.client = (*j)["client"].get<std::string>();
-  if ((*j).contains("server") && (*j)["server"].is_string()) h.server = (*j)["server"].get<std::string>();
+  // Metadata of another type than string is ignored, not an error: the messages are what matter.
+  for (auto [name, field] : {std::pair{"created", &h.created}, std::pair{"origin", &h.origin},
+                             std::pair{"client", &h.client}, std::pair{"server", &h.server}}) {
+    if (auto it = j->find(name); it != j->end() && it->is_string()) *field = it->get<std::string>();
+  }
   if ((*j).contains("notes") && (*j)["notes"].is_array()) {
     for (const auto& n : (*j)["notes"]) {
       if (n.is_string()) h.notes.push_back(n.get<std::string>());

@@ -115,7 +115,10 @@ std::vector<HarCookie> har_cookies(const json& obj) {
 }
 
 Result<std::string> har_body(const json& holder, const char* where) {
-  const std::string text = holder.value("text", "");
+  if (holder.contains("text") && !holder["text"].is_string()) {
+    return Error(ErrorCode::kParse, std::string(where) + ".text is not a string");
+  }
+  const std::string text = holder.contains("text") ? holder["text"].get<std::string>() : "";
   const std::string encoding = holder.contains("encoding") && holder["encoding"].is_string()
                                    ? holder["encoding"].get<std::string>()
                                    : "";
@@ -142,6 +145,7 @@ Status har_entry(const json& e, std::uint64_t seq, Message& request, Message& re
     return Error(ErrorCode::kParse, "startedDateTime '" + started + "' is not UTC (Z)");
   }
   double total_ms = e.contains("time") && e["time"].is_number() ? e["time"].get<double>() : 0;
+  if (!(total_ms >= 0 && total_ms < 1e10)) total_ms = 0;  // -1 (unknown), NaN or absurd: no duration
   if (!e.contains("request") || !e["request"].is_object()) return Error(ErrorCode::kParse, "request missing");
   if (!e.contains("response") || !e["response"].is_object()) return Error(ErrorCode::kParse, "response missing");
   const json& rq = e["request"];
