@@ -1,5 +1,7 @@
 #include "suites/suites.h"
 
+#include "suites/passive/passive.h"
+
 namespace parley::suites {
 
 Status register_wssc_service(engine::Registry& registry) {
@@ -26,13 +28,14 @@ Status register_wssc_client(engine::Registry& registry, std::shared_ptr<clientsu
   return ok_status();
 }
 
-std::vector<std::string> suite_names() { return {"wssc-service", "wssc-client"}; }
+std::vector<std::string> suite_names() { return {"wssc-service", "wssc-client", "passive"}; }
 
 Status register_suite(const std::string& name, engine::Registry& registry) {
   if (name == "wssc-service") return register_wssc_service(registry);
   if (name == "wssc-client") return register_wssc_client(registry, nullptr);
-  return Error(ErrorCode::kInvalidArgument, "unknown suite '" + name + "' (known: wssc-service, wssc-client)",
-               "--suite");
+  if (name == "passive") return register_passive(registry);  // parley analyze
+  return Error(ErrorCode::kInvalidArgument,
+               "unknown suite '" + name + "' (known: wssc-service, wssc-client, passive)", "--suite");
 }
 
 }  // namespace parley::suites

@@ -222,9 +222,34 @@ int run_list(const ListOptions& o) {
   if (Status s = suites::register_suite(o.suite, registry); !s.ok()) return usage_error(s.error().message());
   const auto& catalog = engine::RequirementCatalog::builtin();
   if (o.requirements) {
-    std::map<std::string, std::vector<std::string>> covering;
-    for (const auto& c : registry.all()) {
-      for (const auto& r : c.info.requirements) covering[r].push_back(c.info.id);
+    // Live cases of the suite and the passive checks of `parley analyze`, told apart.
+    engine::Registry passive;
+    if (o.suite != "passive") (void)suites::register_suite("passive", passive);
+    std::map<std::string, std::vector<std::string>> covering, live, observed;
+    for (const auto* reg : {&registry, &passive}) {
+      for (const auto& c : reg->all()) {
+        for (const auto& r : c.info.requirements) {
+          covering[r].push_back(c.info.id);
+          (c.passive ? observed : live)[r].push_back(c.info.id);
+        }
+      }
+    }
+    auto checked = [&](const std::string& id) {
+      const bool l = !live[id].empty(), p = !observed[id].empty();
+      return std::string(l && p ? "both" : l ? "live" : p ? "passive" : "untested");
+    };
+    if (o.format == "markdown") {
+      std::cout << "| requirement | level | checked | live cases | passive checks |\n|---|---|---|---|---|\n";
+      auto join = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& x : v) out += (out.empty() ? "`" : ", `") + x + "`";
+        return out;
+      };
+      for (const auto& r : catalog.all()) {
+        std::cout << "| " << r.id << " | " << r.level_text << " | " << checked(r.id) << " | " << join(live[r.id])
+                  << " | " << join(observed[r.id]) << " |\n";
+      }
+      return kExitOk;
     }
     if (o.format == "json") {
       nlohmann::json out = nlohmann::json::array();
@@ -232,7 +257,9 @@ int run_list(const ListOptions& o) {
         out.push_back({{"id", r.id}, {"spec", r.spec}, {"version", r.version}, {"section", r.section},
                        {"catalog_section", r.catalog_section}, {"level", r.level_text},
                        {"status", std::string(engine::to_string(r.status))}, {"roles", r.roles}, {"text", r.text},
-                       {"source", r.source}, {"cases", covering[r.id]}, {"untested_reason", r.untested_reason}});
+                       {"source", r.source}, {"cases", covering[r.id]}, {"live_cases", live[r.id]},
+                       {"passive_checks", observed[r.id]}, {"checked", checked(r.id)},
+                       {"untested_reason", r.untested_reason}});
       }
       std::cout << out.dump(2) << "\n";
       return kExitOk;
@@ -241,7 +268,7 @@ int run_list(const ListOptions& o) {
     for (const auto& r : catalog.all()) {
       const auto& cases = covering[r.id];
       covered += cases.empty() ? 0 : 1;
-      std::cout << r.id << "  " << r.level_text << " [" << engine::to_string(r.status) << "]  ";
+      std::cout << r.id << "  " << r.level_text << " [" << engine::to_string(r.status) << "] (" << checked(r.id) << ")  ";
       if (cases.empty()) {
         std::cout << "UNTESTED" << (r.untested_reason.empty() ? "" : ": " + r.untested_reason);
       } else {
@@ -343,7 +370,9 @@ void add_run_command(CLI::App& app, RunState& state) {
   CLI::App* list = app.add_subcommand("list", "List the cases of a suite, or the requirements and their coverage");
   list->add_option("--suite", l->suite, "Suite")->capture_default_str();
   list->add_flag("--requirements", l->requirements, "List every requirement with the cases covering it");
-  list->add_option("--format", l->format, "Output format")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  list->add_option("--format", l->format, "Output format (markdown: with --requirements)")
+      ->check(CLI::IsMember({"table", "json", "markdown"}))
+      ->capture_default_str();
   list->callback([l, &state] { state.exit_code = run_list(*l); });
 
   auto id = std::make_shared<std::string>();
