@@ -52,7 +52,7 @@ FLAGS = [
 class Browser:
     """One Chromium process and one page target; events are kept for inspection."""
 
-    def __init__(self, width=1280, height=900, timeout=20):
+    def __init__(self, width=1280, height=900, timeout=20, extra_flags=()):
         self.timeout = timeout
         self.profile = tempfile.mkdtemp(prefix="parley-chromium-")
         self._log = open(os.path.join(self.profile, "chromium.log"), "wb")
@@ -67,7 +67,7 @@ class Browser:
                 to_browser_r = high
             else:
                 from_browser_w = high
-        args = FLAGS + [f"--user-data-dir={self.profile}", f"--window-size={width},{height}", "about:blank"]
+        args = FLAGS + list(extra_flags) + [f"--user-data-dir={self.profile}", f"--window-size={width},{height}", "about:blank"]
         # The browser reads commands on fd 3 and writes answers on fd 4.
         self.proc = subprocess.Popen(
             ["/bin/bash", "-c", f'exec "$0" "$@" 3<&{to_browser_r} 4>&{from_browser_w} {to_browser_r}<&- {from_browser_w}>&-',
