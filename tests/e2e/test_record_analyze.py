@@ -174,3 +174,26 @@ def test_malformed_inputs_are_named_and_the_rest_is_analyzed(tmp_path):
     assert len(inputs[0]["errors"]) == 1
     r = parley("analyze", tmp_path / "missing.jsonl", "--out", tmp_path / "r2")
     assert r.returncode == 2
+
+
+def test_the_wss4j_recording_verifies_with_its_keys_file(tmp_path):
+    """WSS4J's own messages (scripts/gen-recordings --wss4j-only): with the published test key
+    every signature, WSS4J's responses included, verifies; without it the check says which
+    context it lacks."""
+    wss4j = os.path.join(ROOT, "vectors", "recordings", "wss4j")
+    out = tmp_path / "with-keys"
+    r = parley("analyze", os.path.join(wss4j, "preshared.jsonl"), "--keys", os.path.join(wss4j, "keys.toml"),
+               "--out", out)
+    assert r.returncode == 0, r.stdout + r.stderr
+    cases = {c["id"]: c for c in json.load(open(out / "report.json"))["cases"]}
+    verify = cases["passive/wssc/signature-verify"]
+    assert verify["verdict"] == "PASS", verify["reason"]
+    assert "6 signature(s) verified" in verify["reason"]
+    for check in ("passive/wssc/dkt-fields", "passive/wssc/dkt-nonce", "passive/wssc/signature-coverage"):
+        assert cases[check]["verdict"] == "PASS", (check, cases[check]["reason"])
+    out = tmp_path / "without-keys"
+    parley("analyze", os.path.join(wss4j, "preshared.jsonl"), "--out", out)
+    cases = {c["id"]: c for c in json.load(open(out / "report.json"))["cases"]}
+    verify = cases["passive/wssc/signature-verify"]
+    assert verify["verdict"] == "NOT_APPLICABLE"
+    assert "urn:uuid:5a3b1e2c-0d4f-4e6a-9b7c-8d9e0f1a2b3c" in verify["reason"]
