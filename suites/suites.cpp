@@ -18,11 +18,32 @@ Status register_wssc_service(engine::Registry& registry) {
   return ok_status();
 }
 
-std::vector<std::string> suite_names() { return {"wssc-service"}; }
+Status register_wif_session(engine::Registry& registry) {
+  PARLEY_TRY(wif_session::register_01_cookies(registry));
+  PARLEY_TRY(wif_session::register_02_sessions(registry));
+  PARLEY_TRY(wif_session::register_03_wif_format(registry));
+  return ok_status();
+}
+
+std::vector<std::string> suite_names() { return {"wssc-service", "wif-session"}; }
+
+std::string suite_kind(const std::string& name) {
+  if (name == "wssc-service") return "wssc-service";
+  if (name == "wif-session") return "relying-party";
+  return "";
+}
+
+std::string suite_catalog(const std::string& name) {
+  if (name == "wssc-service") return "wssc";
+  if (name == "wif-session") return "wif-session";
+  return "";
+}
 
 Status register_suite(const std::string& name, engine::Registry& registry) {
   if (name == "wssc-service") return register_wssc_service(registry);
-  return Error(ErrorCode::kInvalidArgument, "unknown suite '" + name + "' (known: wssc-service)", "--suite");
+  if (name == "wif-session") return register_wif_session(registry);
+  return Error(ErrorCode::kInvalidArgument, "unknown suite '" + name + "' (known: wssc-service, wif-session)",
+               "--suite");
 }
 
 }  // namespace parley::suites

@@ -183,9 +183,7 @@ RunResult run_cases(const Registry& registry, const oracle::TargetProfile& profi
 
   RunSummary& s = run.summary;
   s.total = run.results.size();
-  for (Capability cap : {Capability::kIssue, Capability::kRenew, Capability::kCancel, Capability::kAmend,
-                         Capability::kCookieMode, Capability::kReplayDetection, Capability::kEncryption,
-                         Capability::kSignatureConfirmation}) {
+  for (Capability cap : capabilities_of(profile)) {
     if (!has_capability(profile, cap)) s.disclaimed.emplace_back(to_string(cap));
   }
   for (auto& r : run.results) {
