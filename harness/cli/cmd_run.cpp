@@ -74,6 +74,7 @@ int run_run(const RunOptionsCli& o) {
                             : std::max<std::size_t>(1, std::thread::hardware_concurrency());
   options.filters = o.filters;
   options.profile_path = o.target;
+  if (o.suite != "wssc-service") options.suite = o.suite;
   options.baseline = baseline ? &*baseline : nullptr;
   options.settings.seed = o.seed;
   options.settings.strict = o.strict;

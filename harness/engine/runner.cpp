@@ -131,7 +131,8 @@ RunResult run_cases(const Registry& registry, const oracle::TargetProfile& profi
     const Case& c = *selected[index];
     CaseResult& r = run.results[index];
     r.test_case = &c;
-    r.replay = "parley run --target " + (options.profile_path.empty() ? std::string("PROFILE") : options.profile_path) +
+    r.replay = "parley run " + (options.suite.empty() ? std::string() : "--suite " + options.suite + " ") +
+               "--target " + (options.profile_path.empty() ? std::string("PROFILE") : options.profile_path) +
                " --filter '" + c.info.id + "' --seed " + std::to_string(options.settings.seed);
     const auto start = std::chrono::steady_clock::now();
     Outcome raw;

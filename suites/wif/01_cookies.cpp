@@ -67,7 +67,7 @@ Outcome on_session_cookies(CaseContext& ctx, const CookieCheck& check) {
 
 Outcome each_has(const std::vector<SetCookieField>& cookies, const char* attribute, const std::string& why) {
   for (const auto& c : cookies) {
-    if (!c.has(attribute)) return Outcome::fail("session cookie " + c.name + " has no " + why + ": " + c.raw.substr(0, 200));
+    if (!c.has(attribute)) return Outcome::fail("session cookie " + c.name + " lacks " + why + ": " + c.raw.substr(0, 200));
   }
   return Outcome::pass("every session cookie (" + std::to_string(cookies.size()) + ") carries " + why);
 }
