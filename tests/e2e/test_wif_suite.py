@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from conftest import parley, rp_config
+from conftest import MACHINE_KEY, parley, rp_config
 
 SUITE = ["--suite", "wif-session"]
 
@@ -84,7 +84,8 @@ def assert_clean(r, report, verdicts, expected):
 
 def test_by_value_single_node(oracle, rp_pki, tmp_path):
     node = start(oracle, rp_pki)
-    r, report, verdicts, elapsed = run_suite(node, tmp_path / "out")
+    assert MACHINE_KEY["validation"] in node.profile.read_text()  # [cookie_protection]
+    r, report, verdicts, elapsed = run_suite(node, tmp_path / "out", "--redact")
     assert_clean(r, report, verdicts, {**BY_VALUE, "wif/13/farm": "NOT_APPLICABLE"})
     assert len(verdicts) >= 40
     assert elapsed < 20, f"the whole suite took {elapsed:.1f} s"
@@ -92,6 +93,8 @@ def test_by_value_single_node(oracle, rp_pki, tmp_path):
     for c in report["cases"]:
         assert c["requirements"] and c["replay"].startswith("parley run --suite wif-session --target ")
     assert report["target"]["kind"] == "relying-party"
+    text = (tmp_path / "out" / "report.json").read_text()
+    assert MACHINE_KEY["decryption"] not in text and MACHINE_KEY["validation"] not in text
 
 
 def test_by_reference_single_node_with_a_small_cache(oracle, rp_pki, tmp_path):
