@@ -1,5 +1,7 @@
 #include "suites/suites.h"
 
+#include "suites/passive/passive.h"
+
 namespace parley::suites {
 
 Status register_wssc_service(engine::Registry& registry) {
@@ -18,6 +20,14 @@ Status register_wssc_service(engine::Registry& registry) {
   return ok_status();
 }
 
+Status register_wssc_client(engine::Registry& registry, std::shared_ptr<clientsuite::ClientDriver> driver) {
+  PARLEY_TRY(wssc_client::register_client_03_establishing(registry, driver));
+  PARLEY_TRY(wssc_client::register_client_07_protection(registry, driver));
+  PARLEY_TRY(wssc_client::register_client_05_lifecycle(registry, driver));
+  PARLEY_TRY(wssc_client::register_client_10_hostile(registry, driver));
+  return ok_status();
+}
+
 Status register_wif_session(engine::Registry& registry) {
   PARLEY_TRY(wif_session::register_01_cookies(registry));
   PARLEY_TRY(wif_session::register_02_sessions(registry));
@@ -25,25 +35,28 @@ Status register_wif_session(engine::Registry& registry) {
   return ok_status();
 }
 
-std::vector<std::string> suite_names() { return {"wssc-service", "wif-session"}; }
+std::vector<std::string> suite_names() { return {"wssc-service", "wssc-client", "wif-session", "passive"}; }
 
 std::string suite_kind(const std::string& name) {
   if (name == "wssc-service") return "wssc-service";
+  if (name == "wssc-client") return "wssc-client";
   if (name == "wif-session") return "relying-party";
   return "";
 }
 
 std::string suite_catalog(const std::string& name) {
-  if (name == "wssc-service") return "wssc";
   if (name == "wif-session") return "wif-session";
+  if (name == "wssc-service" || name == "wssc-client" || name == "passive") return "wssc";
   return "";
 }
 
 Status register_suite(const std::string& name, engine::Registry& registry) {
   if (name == "wssc-service") return register_wssc_service(registry);
+  if (name == "wssc-client") return register_wssc_client(registry, nullptr);
   if (name == "wif-session") return register_wif_session(registry);
-  return Error(ErrorCode::kInvalidArgument, "unknown suite '" + name + "' (known: wssc-service, wif-session)",
-               "--suite");
+  if (name == "passive") return register_passive(registry);  // parley analyze
+  return Error(ErrorCode::kInvalidArgument,
+               "unknown suite '" + name + "' (known: wssc-service, wssc-client, wif-session, passive)", "--suite");
 }
 
 }  // namespace parley::suites

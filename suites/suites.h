@@ -1,10 +1,15 @@
 // Every suite's registration. A suite is a named set of case files.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "harness/engine/case.h"
+
+namespace parley::clientsuite {
+class ClientDriver;
+}
 
 namespace parley::suites {
 
@@ -24,6 +29,18 @@ Status register_10_security(engine::Registry& registry);
 Status register_10_attacks(engine::Registry& registry);
 Status register_11_wss(engine::Registry& registry);
 }  // namespace wssc_service
+
+// suites/wssc_client/*.cpp: cases against a WS-SC client (parley plays the service; the driver
+// runs the client under test per scenario). A null driver registers cases that report ERROR
+// (for `parley list` and `parley explain`).
+Status register_wssc_client(engine::Registry& registry, std::shared_ptr<clientsuite::ClientDriver> driver);
+namespace wssc_client {
+using DriverPtr = std::shared_ptr<clientsuite::ClientDriver>;
+Status register_client_03_establishing(engine::Registry& registry, const DriverPtr& driver);
+Status register_client_05_lifecycle(engine::Registry& registry, const DriverPtr& driver);
+Status register_client_07_protection(engine::Registry& registry, const DriverPtr& driver);
+Status register_client_10_hostile(engine::Registry& registry, const DriverPtr& driver);
+}  // namespace wssc_client
 
 // suites/wif/*.cpp: cases against a relying party's WIF session management (kind relying-party).
 Status register_wif_session(engine::Registry& registry);

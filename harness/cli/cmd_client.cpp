@@ -6,6 +6,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "harness/cli/client_harness.h"
 #include "harness/cli/commands.h"
 #include "harness/cli/input.h"
 #include "harness/oracle/config.h"
@@ -23,6 +24,10 @@ struct ClientOptions {
   bool insecure = false;
   std::string context_file;
   std::vector<std::string> steps;
+  bool harness = false;
+  std::string poll;
+  std::vector<std::string> faults;
+  bool list_faults = false;
 };
 
 // --context FILE: the session between runs, as {"sct": "<SCT XML>", "key": "hex"}. The SCT is
@@ -56,11 +61,17 @@ void print_exchange(const oracle::Exchange& e) {
 }
 
 int run_client(const ClientOptions& o) {
+  if (o.list_faults) return list_client_faults();
+  auto faults = client_faults(o.faults);
+  if (!faults.ok()) return usage_error(faults.error().where() + ": " + faults.error().message());
+  if (o.harness || !o.poll.empty()) return run_client_harness(*faults, o.poll, o.insecure);
+  if (o.target.empty()) return usage_error("--target is required (unless --harness, --poll or --list-faults)");
   auto profile = oracle::load_target_profile(o.target);
   if (!profile.ok()) return usage_error(profile.error().message());
   if (profile->kind != "wssc-service") return usage_error(o.target + ": kind must be wssc-service for parley client");
   oracle::ClientConfig config = profile->client;
   config.encrypt = o.encrypt;
+  config.faults = *faults;
   const std::string body = o.body.empty() ? profile->request_body : o.body;
   std::vector<std::string> steps = o.steps.empty() ? std::vector<std::string>{"issue", "call", "cancel"} : o.steps;
   for (const std::string& step : steps) {
@@ -135,7 +146,7 @@ int run_client(const ClientOptions& o) {
 void add_client_command(CLI::App& app, RunState& state) {
   auto o = std::make_shared<ClientOptions>();
   CLI::App* client = app.add_subcommand("client", "Reference WS-SC client: issue, call, renew, amend, cancel");
-  client->add_option("--target", o->target, "Target profile (TOML, docs/target-profile.md)")->required();
+  client->add_option("--target", o->target, "Target profile (TOML, docs/target-profile.md)");
   client->add_option("--body", o->body, "Application request Body element (default: the profile's request_body)");
   client->add_flag("--encrypt", o->encrypt, "Encrypt the Body of application messages");
   client->add_flag("--show-exchanges", o->show_exchanges, "Print every HTTP request and response");
@@ -145,9 +156,20 @@ void add_client_command(CLI::App& app, RunState& state) {
                      "Load the security context from this file when it exists, and save it after each step: "
                      "several runs (e.g. against the nodes of a cookie-mode farm) continue one session");
   client->add_option("steps", o->steps, "Steps in order (default: issue call cancel)");
+  client->add_flag("--harness", o->harness,
+                   "Run as the client under test of `parley run --suite wssc-client --exec`: settings from the "
+                   "PARLEY_* environment, lifecycle issue / calls / close (docs/client-harness.md)");
+  client->add_option("--poll", o->poll,
+                     "Run every scenario a `parley run --suite wssc-client --listen ADDR` hands out (URL of ADDR)");
+  client->add_option("--fault", o->faults,
+                     "Switch on one named client non-conformance (repeatable; see --list-faults) to prove the client "
+                     "suite catches it");
+  client->add_flag("--list-faults", o->list_faults,
+                   "List the client faults, one per line: name, requirement IDs, description (tab-separated)");
   client->footer(
       "Example:\n  parley serve --profile-out /tmp/oracle.toml &\n"
       "  parley client --target /tmp/oracle.toml issue call renew call amend cancel\n"
+      "  parley run --suite wssc-client --target client.toml --exec 'parley client --harness' --out rep\n"
       "Exit codes: 0 every step succeeded, 1 a step failed, 2 usage, 3 the target was unreachable.");
   client->callback([o, &state] { state.exit_code = run_client(*o); });
 }

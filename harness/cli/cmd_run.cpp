@@ -13,6 +13,7 @@
 
 #include "harness/cli/commands.h"
 #include "harness/cli/input.h"
+#include "harness/clientsuite/driver.h"
 #include "harness/engine/runner.h"
 #include "harness/report/html_report.h"
 #include "harness/report/machine_report.h"
@@ -38,12 +39,22 @@ struct RunOptionsCli {
   std::string baseline;
   std::string write_baseline;
   std::string out;
+  // --suite wssc-client: how the client under test runs (docs/client-harness.md).
+  std::string exec;
+  std::string listen;
+  int client_timeout = 20;
 };
 
 
 int run_run(const RunOptionsCli& o) {
   engine::Registry registry;
-  if (Status s = suites::register_suite(o.suite, registry); !s.ok()) return usage_error(s.error().message());
+  const bool client_suite = o.suite == "wssc-client";
+  if (!client_suite) {
+    if (Status s = suites::register_suite(o.suite, registry); !s.ok()) return usage_error(s.error().message());
+    if (!o.exec.empty() || !o.listen.empty()) return usage_error("--exec and --listen belong to --suite wssc-client");
+  } else if (o.exec.empty() == o.listen.empty()) {
+    return usage_error("--suite wssc-client needs exactly one of --exec 'CLIENT COMMAND' and --listen ADDR");
+  }
   auto profile_text = read_input(o.target, 1u << 20);
   if (!profile_text.ok()) return usage_error(profile_text.error().message());
   auto profile = oracle::load_target_profile(o.target);
@@ -51,6 +62,23 @@ int run_run(const RunOptionsCli& o) {
   if (const std::string kind = suites::suite_kind(o.suite); profile->kind != kind) {
     return usage_error(o.target + ": suite " + o.suite + " tests a " + kind + " target, the profile says " +
                        profile->kind + (profile->kind == "relying-party" ? " (use --suite wif-session)" : ""));
+  }
+  // The client suite: parley plays the service, the driver runs the client per scenario.
+  std::shared_ptr<clientsuite::ClientDriver> driver;
+  clientsuite::ListenDriver* listener = nullptr;
+  if (client_suite) {
+    const auto timeout = std::chrono::seconds(o.client_timeout);
+    if (!o.exec.empty()) {
+      driver = std::make_shared<clientsuite::ExecDriver>(o.exec, timeout);
+    } else {
+      auto made = clientsuite::ListenDriver::create(o.listen, timeout);
+      if (!made.ok()) return usage_error(made.error().where() + ": " + made.error().message());
+      listener = made->get();
+      driver = std::shared_ptr<clientsuite::ClientDriver>(std::move(*made));
+      std::cerr << "parley: listening on " << listener->base_url() << ": start the client under test, e.g.\n"
+                << "  parley client --poll " << listener->base_url() << "\n";
+    }
+    if (Status s = suites::register_wssc_client(registry, driver); !s.ok()) return usage_error(s.error().message());
   }
   std::optional<engine::Baseline> baseline;
   if (!o.baseline.empty()) {
@@ -72,9 +100,10 @@ int run_run(const RunOptionsCli& o) {
   engine::RunOptions options;
   options.jobs = o.jobs > 0 ? static_cast<std::size_t>(o.jobs)
                             : std::max<std::size_t>(1, std::thread::hardware_concurrency());
+  if (driver && driver->serial()) options.jobs = 1;  // --listen: one scenario at a time
   options.filters = o.filters;
   options.profile_path = o.target;
-  if (o.suite != "wssc-service") options.suite = o.suite;
+  if (o.suite != "wssc-service" && !client_suite) options.suite = o.suite;
   options.baseline = baseline ? &*baseline : nullptr;
   options.settings.seed = o.seed;
   options.settings.strict = o.strict;
@@ -103,8 +132,9 @@ int run_run(const RunOptionsCli& o) {
     };
   }
 
-  // Reachability first: a target nobody answers is exit 3, not a pile of failures.
-  {
+  // Reachability first: a target nobody answers is exit 3, not a pile of failures. (A client
+  // under test is reached per scenario: one that never connects makes its cases ERROR.)
+  if (!client_suite) {
     transport::HttpClient::Options probe_options;
     probe_options.connect_timeout = std::chrono::seconds(std::min(o.timeout, 10));
     probe_options.total_timeout = std::chrono::seconds(o.timeout);
@@ -119,6 +149,12 @@ int run_run(const RunOptionsCli& o) {
   }
 
   engine::RunResult run = engine::run_cases(registry, *profile, options);
+  if (listener != nullptr) listener->finish();
+  if (client_suite) {
+    // Re-running one case needs the client too.
+    const std::string how = o.exec.empty() ? " --listen " + o.listen : " --exec '" + o.exec + "'";
+    for (auto& r : run.results) r.replay += " --suite wssc-client" + how + " --out OUT";
+  }
   if (tty) std::cerr << "\r\033[K" << std::flush;
   report::RunInfo info;
   info.tool_version = PARLEY_VERSION;
@@ -190,9 +226,35 @@ int run_list(const ListOptions& o) {
     // The suite's own catalog (docs/requirements/<catalog>.json); cases may cite other catalogs too.
     const std::string suite_catalog = suites::suite_catalog(o.suite);
     auto listed = [&](const engine::Requirement& r) { return r.catalog == suite_catalog; };
-    std::map<std::string, std::vector<std::string>> covering;
-    for (const auto& c : registry.all()) {
-      for (const auto& r : c.info.requirements) covering[r].push_back(c.info.id);
+    // Live cases of the suite and the passive checks of `parley analyze`, told apart.
+    engine::Registry passive;
+    if (o.suite != "passive") (void)suites::register_suite("passive", passive);
+    std::map<std::string, std::vector<std::string>> covering, live, observed;
+    for (const auto* reg : {&registry, &passive}) {
+      for (const auto& c : reg->all()) {
+        for (const auto& r : c.info.requirements) {
+          covering[r].push_back(c.info.id);
+          (c.passive ? observed : live)[r].push_back(c.info.id);
+        }
+      }
+    }
+    auto checked = [&](const std::string& id) {
+      const bool l = !live[id].empty(), p = !observed[id].empty();
+      return std::string(l && p ? "both" : l ? "live" : p ? "passive" : "untested");
+    };
+    if (o.format == "markdown") {
+      std::cout << "| requirement | level | checked | live cases | passive checks |\n|---|---|---|---|---|\n";
+      auto join = [](const std::vector<std::string>& v) {
+        std::string out;
+        for (const auto& x : v) out += (out.empty() ? "`" : ", `") + x + "`";
+        return out;
+      };
+      for (const auto& r : catalog.all()) {
+        if (!listed(r)) continue;
+        std::cout << "| " << r.id << " | " << r.level_text << " | " << checked(r.id) << " | " << join(live[r.id])
+                  << " | " << join(observed[r.id]) << " |\n";
+      }
+      return kExitOk;
     }
     if (o.format == "json") {
       nlohmann::json out = nlohmann::json::array();
@@ -201,7 +263,9 @@ int run_list(const ListOptions& o) {
         out.push_back({{"id", r.id}, {"spec", r.spec}, {"version", r.version}, {"section", r.section},
                        {"catalog_section", r.catalog_section}, {"level", r.level_text},
                        {"status", std::string(engine::to_string(r.status))}, {"roles", r.roles}, {"text", r.text},
-                       {"source", r.source}, {"cases", covering[r.id]}, {"untested_reason", r.untested_reason}});
+                       {"source", r.source}, {"cases", covering[r.id]}, {"live_cases", live[r.id]},
+                       {"passive_checks", observed[r.id]}, {"checked", checked(r.id)},
+                       {"untested_reason", r.untested_reason}});
       }
       std::cout << out.dump(2) << "\n";
       return kExitOk;
@@ -212,7 +276,7 @@ int run_list(const ListOptions& o) {
       ++total;
       const auto& cases = covering[r.id];
       covered += cases.empty() ? 0 : 1;
-      std::cout << r.id << "  " << r.level_text << " [" << engine::to_string(r.status) << "]  ";
+      std::cout << r.id << "  " << r.level_text << " [" << engine::to_string(r.status) << "] (" << checked(r.id) << ")  ";
       if (cases.empty()) {
         std::cout << "UNTESTED" << (r.untested_reason.empty() ? "" : ": " + r.untested_reason);
       } else {
@@ -297,6 +361,16 @@ void add_run_command(CLI::App& app, RunState& state) {
   run->add_option("--baseline", o->baseline, "Expected-results baseline (known deviations, each with a reason)");
   run->add_option("--write-baseline", o->write_baseline, "Write this run's failures as a baseline to edit");
   run->add_option("--out", o->out, "Report directory (index.html, report.json, junit.xml)")->required();
+  run->add_option("--exec", o->exec,
+                  "--suite wssc-client: the client under test, run under /bin/sh once per scenario with the "
+                  "PARLEY_* environment of docs/client-harness.md");
+  run->add_option("--listen", o->listen,
+                  "--suite wssc-client: serve every scenario on HOST:PORT one at a time; a client started apart "
+                  "fetches each from GET /parley/scenario (docs/client-harness.md)");
+  run->add_option("--client-timeout", o->client_timeout,
+                  "--suite wssc-client: seconds a client may take for one scenario (and, with --listen, to fetch it)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 3600));
   run->footer("Exit codes: 0 no failure beyond the baseline, 1 conformance failures (or nothing verified),\n"
               "2 usage or configuration error, 3 the target could not be reached.");
   run->callback([o, &state] { state.exit_code = run_run(*o); });
@@ -305,7 +379,9 @@ void add_run_command(CLI::App& app, RunState& state) {
   CLI::App* list = app.add_subcommand("list", "List the cases of a suite, or the requirements and their coverage");
   list->add_option("--suite", l->suite, "Suite")->capture_default_str();
   list->add_flag("--requirements", l->requirements, "List every requirement with the cases covering it");
-  list->add_option("--format", l->format, "Output format")->check(CLI::IsMember({"table", "json"}))->capture_default_str();
+  list->add_option("--format", l->format, "Output format (markdown: with --requirements)")
+      ->check(CLI::IsMember({"table", "json", "markdown"}))
+      ->capture_default_str();
   list->callback([l, &state] { state.exit_code = run_list(*l); });
 
   auto id = std::make_shared<std::string>();

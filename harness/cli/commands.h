@@ -26,6 +26,8 @@ void add_serve_command(CLI::App& app, RunState& state);       // cmd_serve.cpp
 void add_client_command(CLI::App& app, RunState& state);      // cmd_client.cpp
 void add_run_command(CLI::App& app, RunState& state);         // cmd_run.cpp: run, list, explain
 void add_report_command(CLI::App& app, RunState& state);      // cmd_report.cpp: html, merge, diff, sign, verify
+void add_record_command(CLI::App& app, RunState& state);      // cmd_record.cpp: record, import
+void add_analyze_command(CLI::App& app, RunState& state);     // cmd_analyze.cpp
 
 // Prints "parley: error: <message>" to stderr and returns kExitUsage.
 int usage_error(const std::string& message);

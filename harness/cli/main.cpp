@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
   add_client_command(app, state);
   add_run_command(app, state);
   add_report_command(app, state);
+  add_record_command(app, state);
+  add_analyze_command(app, state);
 
   try {
     app.parse(argc, argv);

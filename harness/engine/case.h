@@ -196,9 +196,14 @@ Outcome judge_negative(const NegativeStep& step);
 
 using RunFunction = std::function<Outcome(CaseContext&)>;
 
+class PassiveObserver;   // passive.h
+struct PassiveSettings;  // passive.h
+
 struct Case {
   CaseInfo info;
-  RunFunction run;
+  RunFunction run;  // a live case; empty for a passive check
+  // A passive check (`parley analyze`, passive.h): makes the observer that watches a capture.
+  std::function<std::unique_ptr<PassiveObserver>(const PassiveSettings&)> passive = {};
 };
 
 // The cases of every suite, in registration order. Suites add theirs through register_*().

@@ -140,7 +140,9 @@ RunResult run_cases(const Registry& registry, const oracle::TargetProfile& profi
     for (Capability cap : c.info.needs) {
       if (!has_capability(profile, cap)) missing += (missing.empty() ? "" : ", ") + std::string(to_string(cap));
     }
-    if (!missing.empty()) {
+    if (!c.run) {
+      raw = Outcome::not_applicable("a passive check: it runs under parley analyze, over captures");
+    } else if (!missing.empty()) {
       raw = Outcome::not_applicable("the profile disclaims " + missing);
     } else if (c.info.destructive && !options.settings.allow_destructive) {
       raw = Outcome::not_applicable("destructive case: runs only with --allow-destructive");

@@ -25,6 +25,7 @@ Client::Prepared Client::prepare(std::string_view action, const std::string& to)
   h.to = to;
   h.reply_to = std::string(names::addressing(config_.versions.addressing).anonymous);
   p.signed_ids = wssc::add_addressing_headers(wssc::envelope_header(p.doc), config_.versions.addressing, h);
+  if (config_.faults.has(ClientFault::kUnsignedAddressing)) p.signed_ids.clear();
   return p;
 }
 
@@ -76,11 +77,14 @@ Result<wssc::RequestSecurityTokenResponse> Client::single_rstr(const wssc::Envel
 Result<wssc::OpenedMessage> Client::open_response(xml::Document& response) {
   if (!context_) return protocol_error("no security context");
   wssc::SingleContextResolver resolver(*context_);
-  return wssc::open_envelope(response, resolver);
+  wssc::OpenPolicy policy;
+  policy.faults.skip_body_coverage = config_.faults.has(ClientFault::kAcceptUncoveredBody);
+  return wssc::open_envelope(response, resolver, policy);
 }
 
 Result<std::optional<Bytes>> Client::fresh_entropy() {
   if (config_.entropy_bytes == 0) return std::optional<Bytes>();
+  if (config_.faults.has(ClientFault::kConstantEntropy)) return std::optional<Bytes>(Bytes(config_.entropy_bytes, 0x5a));
   PARLEY_ASSIGN_OR_RETURN(Bytes b, crypto::random_bytes(config_.entropy_bytes));
   return std::optional<Bytes>(std::move(b));
 }
@@ -110,7 +114,8 @@ Result<Client::IssueRequest> Client::issue_request(const std::function<void(wssc
     rst.entropy = wssc::KeyMaterial{wssc::KeyMaterial::Kind::kBinarySecret, *entropy,
                                     std::string(t.binary_secret_nonce), {}, {}};
   }
-  rst.key_size = config_.key_size;
+  rst.key_size = config_.faults.has(ClientFault::kWrongKeySize) ? config_.key_size / 8 : config_.key_size;
+  if (config_.strict) rst.context = wssc::new_uuid_urn();  // echoed in the RSTR (SC-3-10)
   if (edit) edit(rst);
   std::optional<Bytes> sent_entropy;
   if (rst.entropy && rst.entropy->kind == wssc::KeyMaterial::Kind::kBinarySecret) sent_entropy = rst.entropy->secret;
@@ -122,7 +127,7 @@ Result<Client::IssueRequest> Client::issue_request(const std::function<void(wssc
     PARLEY_ASSIGN_OR_RETURN(pending, certs::secure_request(p.doc, *cert_mode, credentials, certificate_suite(),
                                                            p.signed_ids, wssc::Clock::now()));
   }
-  return IssueRequest{std::move(p.doc), sent_entropy, std::move(pending)};
+  return IssueRequest{std::move(p.doc), sent_entropy, std::move(pending), rst.context};
 }
 
 Result<wssc::UsernameToken> Client::username_token() const {
@@ -184,11 +189,13 @@ Status Client::open_issue_response(xml::Document& response, const IssueRequest& 
 }
 
 Result<wssc::ContextKey> Client::context_from_issue_response(const xml::Document& response,
-                                                             const std::optional<Bytes>& entropy) {
+                                                             const std::optional<Bytes>& entropy,
+                                                             std::string_view rst_context) {
   const auto& t = names::trust(config_.versions.trust());
   PARLEY_ASSIGN_OR_RETURN(wssc::EnvelopeView view, wssc::parse_envelope(response));
   PARLEY_ASSIGN_OR_RETURN(wssc::RequestSecurityTokenResponse rstr, single_rstr(view, t.rstr_sct));
   if (!rstr.requested_token) return protocol_error("the RSTR carries no RequestedSecurityToken (SC-3-04)");
+  PARLEY_TRY(check_issued(rstr, rst_context));
   PARLEY_ASSIGN_OR_RETURN(Bytes key, wssc::issued_key(rstr, entropy, config_.key_size));
   return wssc::ContextKey{*rstr.requested_token, std::move(key)};
 }
@@ -206,7 +213,8 @@ Status Client::issue() {
   PARLEY_ASSIGN_OR_RETURN(IssueRequest request, issue_request());
   PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, request.doc, t.rst_sct));
   PARLEY_TRY(open_issue_response(response, request));
-  PARLEY_ASSIGN_OR_RETURN(context_, context_from_issue_response(response, request.entropy));
+  PARLEY_ASSIGN_OR_RETURN(wssc::ContextKey issued, context_from_issue_response(response, request.entropy, request.context));
+  context_ = held(std::move(issued));
   return ok_status();
 }
 
@@ -218,6 +226,9 @@ wssc::ProtectOptions Client::protect_options() const {
   o.encryption_key_length = config_.encryption_key_length;
   o.signature_method = config_.signature_method;
   o.digest_method = config_.digest_method;
+  if (config_.faults.has(ClientFault::kNoDerivedKeys)) o.derived_keys = false;
+  if (config_.faults.has(ClientFault::kReuseDktNonce)) o.deviations.dkt.fixed_nonce = "parley-same-nonce";
+  if (config_.faults.has(ClientFault::kSameKeySignEncrypt)) o.deviations.encrypt_with_signing_key = true;
   return o;
 }
 
@@ -234,6 +245,7 @@ Result<std::string> Client::call(std::string_view body_xml) {
   PARLEY_ASSIGN_OR_RETURN(xml::Document request, application_request(body_xml, *context_, protect_options()));
   PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.service_url, request, config_.action));
   PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_response(response));
+  PARLEY_TRY(check_relates_to(opened.envelope, request));
   if (opened.envelope.body_child == nullptr) return protocol_error("the response Body is empty");
   return xml::canonicalize(opened.envelope.body_child);
 }
@@ -253,8 +265,15 @@ Result<wssc::RequestSecurityTokenResponse> Client::context_operation(names::ScOp
   o.encrypt_body = false;
   PARLEY_TRY(wssc::secure_envelope(p.doc, *context_, o, p.signed_ids));
   PARLEY_ASSIGN_OR_RETURN(xml::Document response, send(config_.sts_url, p.doc, request_action));
+  const auto response_action = names::sct_action(tv, operation, names::Direction::kResponse);
+  if (config_.faults.has(ClientFault::kSkipRstrVerification)) {
+    // Injected fault: the RSTR is read as it stands, its signature never checked.
+    PARLEY_ASSIGN_OR_RETURN(wssc::EnvelopeView unverified, wssc::parse_envelope(response));
+    return single_rstr(unverified, response_action);
+  }
   PARLEY_ASSIGN_OR_RETURN(wssc::OpenedMessage opened, open_response(response));
-  return single_rstr(opened.envelope, names::sct_action(tv, operation, names::Direction::kResponse));
+  PARLEY_TRY(check_relates_to(opened.envelope, p.doc));
+  return single_rstr(opened.envelope, response_action);
 }
 
 Status Client::renew() {
@@ -267,15 +286,18 @@ Status Client::renew() {
     rst.entropy = wssc::KeyMaterial{wssc::KeyMaterial::Kind::kBinarySecret, *entropy,
                                     std::string(t.binary_secret_nonce), {}, {}};
   }
-  rst.key_size = config_.key_size;
+  rst.key_size = config_.faults.has(ClientFault::kWrongKeySize) ? config_.key_size / 8 : config_.key_size;
   PARLEY_ASSIGN_OR_RETURN(wssc::RequestSecurityTokenResponse rstr,
                           context_operation(names::ScOperation::kRenew, std::move(rst)));
   if (!rstr.requested_token) return protocol_error("the renewal response carries no new token");
   if (rstr.requested_token->identifier != context_->sct.identifier) {
     return protocol_error("the renewed token has another Identifier (SC-5-05)");
   }
+  PARLEY_TRY(check_issued(rstr, rstr.context));
   PARLEY_ASSIGN_OR_RETURN(Bytes key, wssc::issued_key(rstr, entropy, config_.key_size));
-  context_ = wssc::ContextKey{*rstr.requested_token, std::move(key)};
+  // Injected fault: the renewal "succeeds" but the old key and Instance stay in use.
+  if (config_.faults.has(ClientFault::kStaleInstanceAfterRenew)) return ok_status();
+  context_ = held(wssc::ContextKey{*rstr.requested_token, std::move(key)});
   return ok_status();
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/oracle/client_faults.h"
 #include "harness/oracle/service.h"
 
 namespace parley::oracle {
@@ -39,6 +40,15 @@ struct ClientConfig {
   std::uint64_t signature_key_length = 24;
   std::uint64_t encryption_key_length = 32;
   std::string action = "urn:parley:echo";  // wsa:Action of application messages
+  // Refuse what a careful client refuses (client_checks.cpp): an issuance RSTR whose @Context,
+  // TokenType, Lifetime or KeySize is wrong, a response whose wsa:RelatesTo is not the request's
+  // wsa:MessageID. `parley client --harness` (the client suite's reference client) runs strict;
+  // the service suites do not, so that one deviation of a service does not block every case.
+  bool strict = false;
+  std::uint64_t min_issued_key_bits = 128;   // strict: smaller issued keys are refused (SC-10-03)
+  std::uint64_t max_issued_key_bits = 4096;  // strict: larger ones too, before deriving (SC-10-04)
+  // Injected non-conformances (`parley client --fault`, harness/oracle/client_faults.h).
+  ClientFaultSet faults;
 };
 
 // One request/response pair, for evidence and debugging.
@@ -66,6 +76,7 @@ class Client {
     xml::Document doc;
     std::optional<Bytes> entropy;  // the client entropy in it
     std::optional<certs::PendingRequest> pending;  // certificate bootstraps: what opens the answer
+    std::string context;  // the RST's @Context ("" when none was sent)
   };
   // An RST/SCT issue request with the bootstrap's tokens; `edit` may change the RST first, and
   // `edit_document` the envelope once the RST is in it (both before a certificate bootstrap
@@ -90,7 +101,8 @@ class Client {
   wssc::ProtectOptions protect_options() const;
   // Reads the context an issuance response conveys (SC-3-04): the token and its key.
   Result<wssc::ContextKey> context_from_issue_response(const xml::Document& response,
-                                                       const std::optional<Bytes>& entropy);
+                                                       const std::optional<Bytes>& entropy,
+                                                       std::string_view rst_context = {});
 
   const std::optional<wssc::ContextKey>& context() const { return context_; }
   void set_context(wssc::ContextKey context) { context_ = std::move(context); }
@@ -110,6 +122,12 @@ class Client {
   Result<wssc::RequestSecurityTokenResponse> context_operation(names::ScOperation operation,
                                                                wssc::RequestSecurityToken rst);
   Result<std::optional<Bytes>> fresh_entropy();
+  // Strict mode (client_checks.cpp): the issuance RSTR before its key is computed, and the
+  // RelatesTo of a response.
+  Status check_issued(const wssc::RequestSecurityTokenResponse& rstr, std::string_view rst_context) const;
+  Status check_relates_to(const wssc::EnvelopeView& response, const xml::Document& request) const;
+  // The held token after an issuance or renewal (fault drop-cookie strips its extensions).
+  wssc::ContextKey held(wssc::ContextKey context) const;
   Result<wssc::UsernameToken> username_token() const;  // from the configured credentials
 
   ClientConfig config_;

@@ -564,7 +564,8 @@ Result<TargetProfile> parse_target_profile(std::string_view text, const std::str
   PARLEY_ASSIGN_OR_RETURN(p.request_body, w.str("request_body", "<e:Echo xmlns:e='urn:example'>hi</e:Echo>"));
   PARLEY_ASSIGN_OR_RETURN(c.action, w.str("action", c.action));
   PARLEY_TRY(w.no_unknown_keys());
-  if (c.service_url.empty()) return config_error("service_url is required", "wssc");
+  // A wssc-client profile describes the client under test: the suite sets the URLs per scenario.
+  if (c.service_url.empty() && p.kind != "wssc-client") return config_error("service_url is required", "wssc");
   if (c.sts_url.empty()) c.sts_url = c.service_url;
 
   Section cred(root["credentials"].as_table(), "credentials");

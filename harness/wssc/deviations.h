@@ -25,6 +25,8 @@ struct DktDeviations {
   bool derive_with_wrong_label = false;
   std::optional<std::uint64_t> derive_offset;  // SC-7-07: the key taken at this offset instead
   std::optional<std::uint64_t> derive_length;  // SC-7-05: the key of this length instead
+  // SC-7-09: every DKT carries this nonce instead of a fresh random one (a client fault).
+  std::optional<std::string> fixed_nonce;
 };
 
 struct SctDeviations {
@@ -35,6 +37,8 @@ struct SctDeviations {
 struct Deviations {
   DktDeviations dkt;
   SctDeviations sct;
+  // SC-7-18: the Body is encrypted with the signing key (and its DKT), not a key of its own.
+  bool encrypt_with_signing_key = false;
 };
 
 }  // namespace parley::wssc

@@ -106,7 +106,11 @@ Result<SecuredInfo> secure_envelope(xml::Document& doc, const ContextKey& contex
       dkt.length = length;
     }
     if (shaped) dkt.label = shape.label;
-    PARLEY_ASSIGN_OR_RETURN(dkt.nonce, crypto::random_bytes(shaped ? shape.nonce_bytes : 16));
+    if (o.deviations.dkt.fixed_nonce) {
+      dkt.nonce = to_bytes(*o.deviations.dkt.fixed_nonce);
+    } else {
+      PARLEY_ASSIGN_OR_RETURN(dkt.nonce, crypto::random_bytes(shaped ? shape.nonce_bytes : 16));
+    }
     DerivedKeyToken for_key = dkt;
     if (o.deviations.dkt.derive_with_wrong_label) for_key.label = "not the label the token says";
     if (o.deviations.dkt.derive_offset) {
@@ -158,7 +162,10 @@ Result<SecuredInfo> secure_envelope(xml::Document& doc, const ContextKey& contex
       info.dkts.push_back(sig.first);
       info.derived_keys.push_back(sig.second);
     }
-    if (o.encrypt_body) {
+    if (o.encrypt_body && o.deviations.encrypt_with_signing_key) {
+      encryption_key = signing_key;
+      encryption_ref = signing_ref;
+    } else if (o.encrypt_body) {
       PARLEY_ASSIGN_OR_RETURN(auto enc, make_dkt(to_context, context.key, o.encryption_key_length, false, !shape.implied));
       append_dkt(security, enc.first, o.deviations.dkt);
       encryption_key = enc.second;

@@ -139,7 +139,7 @@ def test_list_requirements_shows_the_wif_session_catalog_covered():
     assert r.returncode == 0, r.stderr
     m = re.search(r"(\d+) of (\d+) requirements \(docs/requirements/wif-session.json\) covered", r.stdout)
     assert m and int(m.group(2)) >= 30 and m.group(1) == m.group(2), r.stdout[-400:]
-    assert "RP-COOKIE-01  MUST [C]  wif/02/cookie-secure" in r.stdout
+    assert "RP-COOKIE-01  MUST [C] (live)  wif/02/cookie-secure" in r.stdout
     assert "SC-2-01" not in r.stdout  # the WS-SC catalog belongs to the other suite
     cases = json.loads(parley("list", *SUITE, "--format", "json").stdout)
     assert all(c["id"].startswith("wif/") and c["role"] == "RP" for c in cases)

@@ -1,0 +1,64 @@
+#include "harness/oracle/client_faults.h"
+
+namespace parley::oracle {
+
+const std::vector<ClientFaultInfo>& all_client_faults() {
+  static const std::vector<ClientFaultInfo> faults = {
+      {ClientFault::kConstantEntropy, "constant-entropy", {"SC-3-07", "SC-3-16"},
+       "every RST/SCT (issue and renew) carries the same client entropy"},
+      {ClientFault::kWrongKeySize, "wrong-key-size", {"WST-KS-01", "SC-10-03"},
+       "wst:KeySize is written in bytes (32 for a 256-bit key), not in bits"},
+      {ClientFault::kAcceptWrongContext, "accept-wrong-context", {"SC-3-10"},
+       "an RSTR whose @Context is not the RST's is accepted"},
+      {ClientFault::kAcceptExpiredLifetime, "accept-expired-lifetime", {"WST-LT-01", "SC-3-11"},
+       "an SCT whose wst:Lifetime is already over is used anyway"},
+      {ClientFault::kAcceptAnyKeySize, "accept-any-key-size", {"WST-KS-01", "SC-10-03", "SC-10-04"},
+       "an RSTR's wst:KeySize is believed whatever it says (16 bits, or 4 Gbit)"},
+      {ClientFault::kNoDerivedKeys, "no-derived-keys", {"SC-7-17"},
+       "application messages are signed with the context key itself although the profile says derived-keys"},
+      {ClientFault::kReuseDktNonce, "reuse-dkt-nonce", {"SC-7-09"},
+       "every wsc:DerivedKeyToken carries the same nonce, across messages and key generations"},
+      {ClientFault::kSameKeySignEncrypt, "same-key-sign-encrypt", {"SC-7-18"},
+       "the Body is encrypted with the derived key that signs the message"},
+      {ClientFault::kUnsignedAddressing, "unsigned-addressing", {"SC-10-01"},
+       "the addressing headers (wsa:Action, wsa:To, wsa:MessageID) are left out of the signature"},
+      {ClientFault::kDropCookie, "drop-cookie", {"SC-2-06", "WCF-04"},
+       "the SCT is echoed without its extensions (the dnse:Cookie of a stateless token)"},
+      {ClientFault::kIgnoreRenewNeeded, "ignore-renew-needed", {"SC-5-10"},
+       "a wsc:RenewNeeded fault is answered by resending the call under the same key, without renewing"},
+      {ClientFault::kStaleInstanceAfterRenew, "stale-instance-after-renew", {"SC-5-10", "SC-8-03"},
+       "after a renewal the client keeps signing with the previous key and wsc:Instance"},
+      {ClientFault::kSkipRstrVerification, "skip-rstr-verification", {"WSS-8-01", "SC-5-06"},
+       "the renewal response is read without verifying its signature"},
+      {ClientFault::kRenewDespitePolicy, "renew-despite-policy", {"SC-5-11"},
+       "the client renews although the service's policy says sp:MustNotSendRenew"},
+      {ClientFault::kCancelDespitePolicy, "cancel-despite-policy", {"SC-6-06", "WCF-07"},
+       "the client cancels on close although the service's policy says sp:MustNotSendCancel"},
+      {ClientFault::kAmendDespitePolicy, "amend-despite-policy", {"SC-4-06"},
+       "the client amends although the service's policy says sp:MustNotSendAmend"},
+      {ClientFault::kAcceptUncoveredBody, "accept-uncovered-body", {"SC-10-01"},
+       "a response whose signature does not cover the soap:Body it carries is accepted"},
+      {ClientFault::kAcceptReplayedResponse, "accept-replayed-response", {"WSS-13-01"},
+       "a response whose wsa:RelatesTo names an earlier request (a replay) is accepted"},
+  };
+  return faults;
+}
+
+const ClientFaultInfo& client_fault_info(ClientFault f) { return all_client_faults().at(static_cast<std::size_t>(f)); }
+
+std::optional<ClientFault> client_fault_from_name(std::string_view name) {
+  for (const auto& f : all_client_faults()) {
+    if (f.name == name) return f.fault;
+  }
+  return std::nullopt;
+}
+
+std::vector<std::string> ClientFaultSet::names() const {
+  std::vector<std::string> out;
+  for (const auto& f : all_client_faults()) {
+    if (has(f.fault)) out.emplace_back(f.name);
+  }
+  return out;
+}
+
+}  // namespace parley::oracle
