@@ -28,14 +28,35 @@ Status register_wssc_client(engine::Registry& registry, std::shared_ptr<clientsu
   return ok_status();
 }
 
-std::vector<std::string> suite_names() { return {"wssc-service", "wssc-client", "passive"}; }
+Status register_wif_session(engine::Registry& registry) {
+  PARLEY_TRY(wif_session::register_01_cookies(registry));
+  PARLEY_TRY(wif_session::register_02_sessions(registry));
+  PARLEY_TRY(wif_session::register_03_wif_format(registry));
+  return ok_status();
+}
+
+std::vector<std::string> suite_names() { return {"wssc-service", "wssc-client", "wif-session", "passive"}; }
+
+std::string suite_kind(const std::string& name) {
+  if (name == "wssc-service") return "wssc-service";
+  if (name == "wssc-client") return "wssc-client";
+  if (name == "wif-session") return "relying-party";
+  return "";
+}
+
+std::string suite_catalog(const std::string& name) {
+  if (name == "wif-session") return "wif-session";
+  if (name == "wssc-service" || name == "wssc-client" || name == "passive") return "wssc";
+  return "";
+}
 
 Status register_suite(const std::string& name, engine::Registry& registry) {
   if (name == "wssc-service") return register_wssc_service(registry);
   if (name == "wssc-client") return register_wssc_client(registry, nullptr);
+  if (name == "wif-session") return register_wif_session(registry);
   if (name == "passive") return register_passive(registry);  // parley analyze
   return Error(ErrorCode::kInvalidArgument,
-               "unknown suite '" + name + "' (known: wssc-service, wssc-client, passive)", "--suite");
+               "unknown suite '" + name + "' (known: wssc-service, wssc-client, wif-session, passive)", "--suite");
 }
 
 }  // namespace parley::suites

@@ -42,6 +42,19 @@ Status register_client_07_protection(engine::Registry& registry, const DriverPtr
 Status register_client_10_hostile(engine::Registry& registry, const DriverPtr& driver);
 }  // namespace wssc_client
 
+// suites/wif/*.cpp: cases against a relying party's WIF session management (kind relying-party).
+Status register_wif_session(engine::Registry& registry);
+namespace wif_session {
+Status register_01_cookies(engine::Registry& registry);
+Status register_02_sessions(engine::Registry& registry);
+Status register_03_wif_format(engine::Registry& registry);
+}  // namespace wif_session
+
+// The profile kind a suite tests ("wssc-service", "relying-party"); "" for an unknown suite.
+std::string suite_kind(const std::string& name);
+// The requirement catalog (docs/requirements/<catalog>.json) a suite covers.
+std::string suite_catalog(const std::string& name);
+
 // The suites `parley run --suite` knows, and their registration.
 std::vector<std::string> suite_names();
 Status register_suite(const std::string& name, engine::Registry& registry);

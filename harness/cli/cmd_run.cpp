@@ -59,10 +59,9 @@ int run_run(const RunOptionsCli& o) {
   if (!profile_text.ok()) return usage_error(profile_text.error().message());
   auto profile = oracle::load_target_profile(o.target);
   if (!profile.ok()) return usage_error(profile.error().message());
-  const std::string expected_kind = client_suite ? "wssc-client" : "wssc-service";
-  if (profile->kind != expected_kind) {
-    return usage_error(o.target + ": suite " + o.suite + " tests a " + expected_kind + " target, the profile says " +
-                       profile->kind);
+  if (const std::string kind = suites::suite_kind(o.suite); profile->kind != kind) {
+    return usage_error(o.target + ": suite " + o.suite + " tests a " + kind + " target, the profile says " +
+                       profile->kind + (profile->kind == "relying-party" ? " (use --suite wif-session)" : ""));
   }
   // The client suite: parley plays the service, the driver runs the client per scenario.
   std::shared_ptr<clientsuite::ClientDriver> driver;
@@ -104,6 +103,7 @@ int run_run(const RunOptionsCli& o) {
   if (driver && driver->serial()) options.jobs = 1;  // --listen: one scenario at a time
   options.filters = o.filters;
   options.profile_path = o.target;
+  if (o.suite != "wssc-service" && !client_suite) options.suite = o.suite;
   options.baseline = baseline ? &*baseline : nullptr;
   options.settings.seed = o.seed;
   options.settings.strict = o.strict;
@@ -138,6 +138,7 @@ int run_run(const RunOptionsCli& o) {
     transport::HttpClient::Options probe_options;
     probe_options.connect_timeout = std::chrono::seconds(std::min(o.timeout, 10));
     probe_options.total_timeout = std::chrono::seconds(o.timeout);
+    if (profile->relying_party) probe_options.ca_file = profile->relying_party->ca_file;
     transport::HttpClient probe(probe_options);
     transport::HttpRequest get;
     auto answer = probe.send(profile->client.service_url, get);
@@ -222,6 +223,9 @@ int run_list(const ListOptions& o) {
   if (Status s = suites::register_suite(o.suite, registry); !s.ok()) return usage_error(s.error().message());
   const auto& catalog = engine::RequirementCatalog::builtin();
   if (o.requirements) {
+    // The suite's own catalog (docs/requirements/<catalog>.json); cases may cite other catalogs too.
+    const std::string suite_catalog = suites::suite_catalog(o.suite);
+    auto listed = [&](const engine::Requirement& r) { return r.catalog == suite_catalog; };
     // Live cases of the suite and the passive checks of `parley analyze`, told apart.
     engine::Registry passive;
     if (o.suite != "passive") (void)suites::register_suite("passive", passive);
@@ -246,6 +250,7 @@ int run_list(const ListOptions& o) {
         return out;
       };
       for (const auto& r : catalog.all()) {
+        if (!listed(r)) continue;
         std::cout << "| " << r.id << " | " << r.level_text << " | " << checked(r.id) << " | " << join(live[r.id])
                   << " | " << join(observed[r.id]) << " |\n";
       }
@@ -254,6 +259,7 @@ int run_list(const ListOptions& o) {
     if (o.format == "json") {
       nlohmann::json out = nlohmann::json::array();
       for (const auto& r : catalog.all()) {
+        if (!listed(r)) continue;
         out.push_back({{"id", r.id}, {"spec", r.spec}, {"version", r.version}, {"section", r.section},
                        {"catalog_section", r.catalog_section}, {"level", r.level_text},
                        {"status", std::string(engine::to_string(r.status))}, {"roles", r.roles}, {"text", r.text},
@@ -264,8 +270,10 @@ int run_list(const ListOptions& o) {
       std::cout << out.dump(2) << "\n";
       return kExitOk;
     }
-    std::size_t covered = 0;
+    std::size_t covered = 0, total = 0;
     for (const auto& r : catalog.all()) {
+      if (!listed(r)) continue;
+      ++total;
       const auto& cases = covering[r.id];
       covered += cases.empty() ? 0 : 1;
       std::cout << r.id << "  " << r.level_text << " [" << engine::to_string(r.status) << "] (" << checked(r.id) << ")  ";
@@ -276,7 +284,8 @@ int run_list(const ListOptions& o) {
       }
       std::cout << "\n    " << r.text << "\n";
     }
-    std::cout << covered << " of " << catalog.all().size() << " requirements covered by at least one case\n";
+    std::cout << covered << " of " << total << " requirements (docs/requirements/" << suite_catalog
+              << ".json) covered by at least one case\n";
     return kExitOk;
   }
   if (o.format == "json") {

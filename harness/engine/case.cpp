@@ -38,11 +38,19 @@ std::string_view to_string(Capability c) {
     case Capability::kReplayDetection: return "replay_detection";
     case Capability::kEncryption: return "encryption";
     case Capability::kSignatureConfirmation: return "signature_confirmation";
+    case Capability::kWifCookieFormat: return "wif_cookie_format";
+    case Capability::kReferenceMode: return "reference_mode";
+    case Capability::kValueMode: return "value_mode";
+    case Capability::kWhoami: return "whoami";
+    case Capability::kSignOut: return "signout";
+    case Capability::kCookieKeys: return "cookie_keys";
+    case Capability::kFarm: return "farm";
   }
   return "?";
 }
 
 bool has_capability(const oracle::TargetProfile& p, Capability c) {
+  const oracle::RelyingPartyProfile* rp = p.relying_party ? &*p.relying_party : nullptr;
   switch (c) {
     case Capability::kIssue: return p.client.bootstrap != oracle::Bootstrap::kPresharedSct;
     case Capability::kRenew: return p.renew;
@@ -52,8 +60,25 @@ bool has_capability(const oracle::TargetProfile& p, Capability c) {
     case Capability::kReplayDetection: return p.replay_detection;
     case Capability::kEncryption: return p.encryption;
     case Capability::kSignatureConfirmation: return p.signature_confirmation;
+    case Capability::kWifCookieFormat: return rp && rp->wif_cookie_format;
+    case Capability::kReferenceMode: return rp && rp->wif_cookie_format && rp->reference_mode;
+    case Capability::kValueMode: return rp && rp->wif_cookie_format && !rp->reference_mode;
+    case Capability::kWhoami: return rp && !rp->whoami_url.empty();
+    case Capability::kSignOut: return rp && !rp->signout_url.empty();
+    case Capability::kCookieKeys: return rp && rp->wif_cookie_format && !rp->reference_mode && rp->can_forge();
+    case Capability::kFarm: return rp && !rp->farm_urls.empty();
   }
   return false;
+}
+
+std::vector<Capability> capabilities_of(const oracle::TargetProfile& p) {
+  if (p.relying_party) {
+    return {Capability::kWifCookieFormat, Capability::kReferenceMode, Capability::kValueMode, Capability::kWhoami,
+            Capability::kSignOut,         Capability::kCookieKeys,    Capability::kFarm};
+  }
+  return {Capability::kIssue,          Capability::kRenew,      Capability::kCancel,
+          Capability::kAmend,          Capability::kCookieMode, Capability::kReplayDetection,
+          Capability::kEncryption,     Capability::kSignatureConfirmation};
 }
 
 std::string Answer::describe() const {

@@ -31,7 +31,18 @@ enum class Capability {
   kReplayDetection,
   kEncryption,
   kSignatureConfirmation,
+  // Relying parties (kind = "relying-party", [capabilities] / [relying_party] of the profile):
+  kWifCookieFormat,  // the session cookie is WIF's (SCT XML, transforms, chunks)
+  kReferenceMode,    // sessions by reference (a server-side cache)
+  kValueMode,        // WIF sessions by value (the token travels in the cookie)
+  kWhoami,           // a whoami_url (docs/design/rp-whoami.md)
+  kSignOut,          // a signout_url
+  kCookieKeys,       // [cookie_protection]: parley may forge session tokens (value mode)
+  kFarm,             // farm_urls: other nodes of the same farm
 };
+// The capabilities a profile of this kind can claim or disclaim (the run summary lists the
+// disclaimed ones).
+std::vector<Capability> capabilities_of(const oracle::TargetProfile& profile);
 std::string_view to_string(Capability c);
 bool has_capability(const oracle::TargetProfile& profile, Capability c);
 

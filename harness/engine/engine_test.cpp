@@ -121,6 +121,25 @@ TEST(Catalog, BuiltinCatalogLoads) {
   EXPECT_EQ(catalog.find("SC-7-01")->status, SourceStatus::kConfirmed);
   EXPECT_EQ(catalog.digest().size(), 64u);
   EXPECT_FALSE(RequirementCatalog::parse("{}").ok());
+  // Both documents are compiled in, each row knowing its catalog.
+  ASSERT_NE(catalog.find("RP-SESS-01"), nullptr);
+  EXPECT_EQ(catalog.find("RP-SESS-01")->catalog, "wif-session");
+  EXPECT_EQ(catalog.find("SC-7-01")->catalog, "wssc");
+  EXPECT_EQ(catalog.find("RP-OUT-03")->level, Level::kShould);
+}
+
+TEST(Catalog, MergedCatalogsRefuseAnIdInTwoDocuments) {
+  const std::string one = R"({"schema": "parley-requirements/1", "requirements": [
+      {"id": "X-1", "level": "MUST", "status": "C"}]})";
+  const std::string two = R"({"schema": "parley-requirements/1", "requirements": [
+      {"id": "Y-1", "level": "SHOULD", "status": "P"}]})";
+  auto merged = RequirementCatalog::parse_all({{"a", one}, {"b", two}});
+  ASSERT_TRUE(merged.ok()) << merged.error().message();
+  EXPECT_EQ(merged->all().size(), 2u);
+  EXPECT_EQ(merged->find("Y-1")->catalog, "b");
+  auto twice = RequirementCatalog::parse_all({{"a", one}, {"b", one}});
+  ASSERT_FALSE(twice.ok());
+  EXPECT_NE(twice.error().message().find("X-1"), std::string::npos);
 }
 
 TEST(Registry, RefusesDuplicatesAndUnknownRequirements) {

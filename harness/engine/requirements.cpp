@@ -8,7 +8,13 @@
 
 namespace parley::engine {
 
-extern const char* const kBuiltinCatalogJson;  // requirements_data.cpp (generated)
+// requirements_data.cpp (generated from docs/requirements/*.json)
+struct EmbeddedCatalog {
+  const char* name;
+  const char* json;
+};
+extern const EmbeddedCatalog kBuiltinCatalogs[];
+extern const std::size_t kBuiltinCatalogCount;
 
 std::string_view to_string(Level level) {
   switch (level) {
@@ -29,7 +35,7 @@ std::string_view to_string(SourceStatus status) {
   return "U";
 }
 
-Result<RequirementCatalog> RequirementCatalog::parse(std::string_view text) {
+Result<RequirementCatalog> RequirementCatalog::parse(std::string_view text, std::string_view name) {
   const std::string where = "requirement catalog";
   nlohmann::json doc = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (doc.is_discarded() || !doc.is_object()) return Error(ErrorCode::kParse, "not valid JSON", where);
@@ -40,6 +46,7 @@ Result<RequirementCatalog> RequirementCatalog::parse(std::string_view text) {
   std::set<std::string> ids;
   for (const auto& r : doc.value("requirements", nlohmann::json::array())) {
     Requirement req;
+    req.catalog = std::string(name);
     req.id = r.value("id", "");
     if (req.id.empty() || !ids.insert(req.id).second) {
       return Error(ErrorCode::kParse, "missing or duplicate id '" + req.id + "'", where);
@@ -85,9 +92,34 @@ Result<RequirementCatalog> RequirementCatalog::parse(std::string_view text) {
   return catalog;
 }
 
+Result<RequirementCatalog> RequirementCatalog::parse_all(
+    const std::vector<std::pair<std::string, std::string_view>>& documents) {
+  RequirementCatalog all;
+  std::set<std::string> ids;
+  std::string texts;
+  for (const auto& [name, text] : documents) {
+    auto one = parse(text, name);
+    if (!one.ok()) return std::move(one.error().within(name));
+    for (auto& r : one->requirements_) {
+      if (!ids.insert(r.id).second) {
+        return Error(ErrorCode::kParse, "requirement '" + r.id + "' is in two catalogs", "requirement catalog " + name);
+      }
+      all.requirements_.push_back(std::move(r));
+    }
+    texts += text;
+  }
+  auto digest = crypto::sha256(as_bytes(texts));
+  all.digest_ = digest.ok() ? hex_encode(*digest) : std::string();
+  return all;
+}
+
 const RequirementCatalog& RequirementCatalog::builtin() {
   static const RequirementCatalog catalog = [] {
-    auto parsed = parse(kBuiltinCatalogJson);
+    std::vector<std::pair<std::string, std::string_view>> documents;
+    for (std::size_t i = 0; i < kBuiltinCatalogCount; ++i) {
+      documents.emplace_back(kBuiltinCatalogs[i].name, kBuiltinCatalogs[i].json);
+    }
+    auto parsed = parse_all(documents);
     // The embedded catalog is checked by a unit test; an invalid one is a build defect.
     return parsed.ok() ? std::move(parsed).value() : RequirementCatalog();
   }();

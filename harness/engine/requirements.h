@@ -18,6 +18,7 @@ std::string_view to_string(SourceStatus status);
 
 struct Requirement {
   std::string id;
+  std::string catalog;  // the document it comes from: "wssc", "wif-session" (docs/requirements/<catalog>.json)
   std::string spec;
   std::string version;
   std::string section;          // the spec's section
@@ -36,9 +37,11 @@ struct Requirement {
 
 class RequirementCatalog {
  public:
-  // Parses a catalog document (schema parley-requirements/1).
-  static Result<RequirementCatalog> parse(std::string_view json_text);
-  // The catalog compiled into this binary.
+  // Parses a catalog document (schema parley-requirements/1); its rows get catalog `name`.
+  static Result<RequirementCatalog> parse(std::string_view json_text, std::string_view name = "");
+  // Several documents as one catalog: IDs must be unique across them; the digest covers them all.
+  static Result<RequirementCatalog> parse_all(const std::vector<std::pair<std::string, std::string_view>>& documents);
+  // The catalogs compiled into this binary (docs/requirements/*.json), merged.
   static const RequirementCatalog& builtin();
 
   const std::vector<Requirement>& all() const { return requirements_; }

@@ -131,7 +131,8 @@ RunResult run_cases(const Registry& registry, const oracle::TargetProfile& profi
     const Case& c = *selected[index];
     CaseResult& r = run.results[index];
     r.test_case = &c;
-    r.replay = "parley run --target " + (options.profile_path.empty() ? std::string("PROFILE") : options.profile_path) +
+    r.replay = "parley run " + (options.suite.empty() ? std::string() : "--suite " + options.suite + " ") +
+               "--target " + (options.profile_path.empty() ? std::string("PROFILE") : options.profile_path) +
                " --filter '" + c.info.id + "' --seed " + std::to_string(options.settings.seed);
     const auto start = std::chrono::steady_clock::now();
     Outcome raw;
@@ -185,9 +186,7 @@ RunResult run_cases(const Registry& registry, const oracle::TargetProfile& profi
 
   RunSummary& s = run.summary;
   s.total = run.results.size();
-  for (Capability cap : {Capability::kIssue, Capability::kRenew, Capability::kCancel, Capability::kAmend,
-                         Capability::kCookieMode, Capability::kReplayDetection, Capability::kEncryption,
-                         Capability::kSignatureConfirmation}) {
+  for (Capability cap : capabilities_of(profile)) {
     if (!has_capability(profile, cap)) s.disclaimed.emplace_back(to_string(cap));
   }
   for (auto& r : run.results) {

@@ -46,6 +46,7 @@ struct RunOptions {
   std::size_t jobs = 1;
   std::vector<std::string> filters;  // glob patterns on case IDs ('*' and '?'); empty = all
   std::string profile_path;          // for replay commands
+  std::string suite;                 // for replay commands ("" = the default suite)
   const Baseline* baseline = nullptr;
   // Called after each case (serialized), e.g. for a progress line; done counts finished cases.
   std::function<void(const CaseResult& result, std::size_t done, std::size_t total)> progress;

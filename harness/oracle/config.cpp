@@ -529,8 +529,6 @@ std::string target_profile(const ServeConfig& c, const std::string& base_url) {
 
 Result<TargetProfile> parse_target_profile(std::string_view text, const std::string& base_dir) {
   PARLEY_ASSIGN_OR_RETURN(toml::table root, parse_toml(text, "target profile"));
-  PARLEY_TRY(no_unknown_tables(root, {"target", "wssc", "credentials", "capabilities", "limits", "relying_party"},
-                               "target profile"));
   TargetProfile p;
   Section target(root["target"].as_table(), "target");
   PARLEY_ASSIGN_OR_RETURN(p.name, target.str("name", "unnamed target"));
@@ -539,6 +537,15 @@ Result<TargetProfile> parse_target_profile(std::string_view text, const std::str
   if (p.kind != "wssc-service" && p.kind != "wssc-client" && p.kind != "relying-party") {
     return config_error("kind must be wssc-service, wssc-client or relying-party", "target.kind");
   }
+  if (p.kind == "relying-party") {
+    PARLEY_ASSIGN_OR_RETURN(RelyingPartyProfile rp, parse_relying_party_profile(text, base_dir));
+    p.client.service_url = rp.protected_url;
+    p.client.sts_url = rp.sts_url;
+    p.renew = p.cancel = false;
+    p.relying_party = std::move(rp);
+    return p;
+  }
+  PARLEY_TRY(no_unknown_tables(root, {"target", "wssc", "credentials", "capabilities", "limits"}, "target profile"));
   Section w(root["wssc"].as_table(), "wssc");
   ClientConfig& c = p.client;
   PARLEY_ASSIGN_OR_RETURN(c.sts_url, w.str("sts_url", ""));

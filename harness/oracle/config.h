@@ -7,6 +7,7 @@
 #include <string>
 
 #include "harness/oracle/client.h"
+#include "harness/oracle/rp_profile.h"
 #include "harness/oracle/service.h"
 
 namespace parley::oracle {
@@ -54,6 +55,9 @@ struct TargetProfile {
   // that need a bound are then NOT_APPLICABLE or probe up to their own ceiling).
   std::optional<std::uint64_t> max_pending_sessions;  // WCF MaxPendingSessions
   std::optional<std::uint64_t> key_rollover_seconds;  // WCF SessionKeyRolloverInterval
+  // kind = "relying-party": everything the wif-session suite reads (harness/oracle/rp_profile.h);
+  // client.service_url is then the protected URL (the reachability probe's).
+  std::optional<RelyingPartyProfile> relying_party;
 };
 
 Result<TargetProfile> parse_target_profile(std::string_view toml_text, const std::string& base_dir = ".");

@@ -80,6 +80,11 @@ SecretSet profile_secrets(const oracle::TargetProfile& profile) {
   SecretSet secrets;
   secrets.add(profile.client.password);
   if (!profile.client.preshared_key.empty()) secrets.add_key(profile.client.preshared_key);
+  if (const auto& rp = profile.relying_party) {
+    // [cookie_protection]: the RP's cookie keys.
+    if (!rp->machine_key_decryption_key.empty()) secrets.add_key(rp->machine_key_decryption_key);
+    if (!rp->machine_key_validation_key.empty()) secrets.add_key(rp->machine_key_validation_key);
+  }
   return secrets;
 }
 

@@ -137,6 +137,7 @@ Status parse_cookie(Section& s, const std::string& base_dir, RpConfig& c) {
   k.attributes.same_site = *ss;
 
   std::optional<crypto::RsaKey> rsa;
+  c.transform_names = transforms;
   for (const std::string& name : transforms) {
     if (name == "deflate") {
       c.protection.transforms.push_back(std::make_shared<wif::DeflateCookieTransform>());
@@ -160,7 +161,8 @@ Status parse_cookie(Section& s, const std::string& base_dir, RpConfig& c) {
     } else if (name == "rsa-encryption" || name == "rsa-signature") {
       if (rsa_key_file.empty()) return config_error(name + " needs rsa_key (a PEM private key)", "rp.cookie");
       if (!rsa) {
-        PARLEY_ASSIGN_OR_RETURN(std::string pem, read_text(resolve(rsa_key_file, base_dir)));
+        c.rsa_key_file = resolve(rsa_key_file, base_dir);
+        PARLEY_ASSIGN_OR_RETURN(std::string pem, read_text(c.rsa_key_file));
         auto key = crypto::RsaKey::from_pem(pem);
         if (!key.ok() || !key->has_private()) return config_error("not an RSA private key (PEM)", "rp.cookie.rsa_key");
         rsa = *key;
@@ -395,7 +397,16 @@ std::string rp_target_profile(const RpConfig& c, const std::string& base_url) {
   o << "unauthenticated = " << quoted(to_string(c.unauthenticated)) << "\n";
   o << "cookie_name = " << quoted(c.cookie.name) << "\n";
   o << "sts_url = " << quoted(sts_url) << "\n";
-  o << "ca_file = " << quoted(c.ca_file) << "\n\n";
+  o << "ca_file = " << quoted(c.ca_file) << "\n";
+  if (c.sts) {
+    // What the test STS asserts: the suite's round-trip cases look for each claim.
+    o << "claims = [\n";
+    for (const auto& claim : c.sts->claims) {
+      o << "  { type = " << quoted(claim.type) << ", value = " << quoted(claim.value) << " },\n";
+    }
+    o << "]\n";
+  }
+  o << "\n";
   o << "[capabilities]\n";
   o << "wif_cookie_format = true\n";
   o << "chunk_size = " << c.cookie.chunking.chunk_size << "\n";
@@ -404,6 +415,22 @@ std::string rp_target_profile(const RpConfig& c, const std::string& base_url) {
   o << "persistent = " << (c.cookie.persistent ? "true" : "false") << "\n";
   o << "session_lifetime_seconds = " << c.session_lifetime.count() << "\n";
   o << "max_clock_skew_seconds = " << c.cookie.max_clock_skew.count() << "\n";
+  o << "max_chunks = " << c.cookie.chunking.limits.max_chunks << "\n";
+  if (c.cookie.mode == SessionMode::kReference && c.cache.kind == "memory") {
+    o << "cache_max_entries = " << c.cache.max_entries << "\n";
+  }
+  // The cookie keys of this test RP: with them the suite forges session tokens (expired,
+  // not-yet-valid, another EndpointId). A production RP's profile leaves this table out.
+  o << "\n[cookie_protection]\n";
+  o << "transforms = [";
+  for (std::size_t i = 0; i < c.transform_names.size(); ++i) o << (i ? ", " : "") << quoted(c.transform_names[i]);
+  o << "]\n";
+  if (c.protection.machine_key) {
+    o << "machine_key_decryption_key = " << quoted(hex_encode(c.protection.machine_key->decryption_key)) << "\n";
+    o << "machine_key_validation_key = " << quoted(hex_encode(c.protection.machine_key->validation_key)) << "\n";
+    o << "machine_key_validation = " << quoted(wif::to_string(c.protection.machine_key->validation)) << "\n";
+  }
+  if (!c.rsa_key_file.empty()) o << "rsa_key_file = " << quoted(c.rsa_key_file) << "\n";
   return o.str();
 }
 

@@ -54,6 +54,8 @@ struct RpConfig {
   bool sliding = false;
   SessionCookieConfig cookie;
   CookieProtection protection;
+  std::vector<std::string> transform_names;  // as configured (deflate, machinekey, ...), for the profile
+  std::string rsa_key_file;                  // absolute; "" when no RSA transform
   bool random_machine_key = false;  // no keys configured: a fresh key for this process only
   CacheConfig cache;
 

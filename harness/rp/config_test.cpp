@@ -11,6 +11,7 @@
 
 #include "harness/core/x509_test_support.h"
 #include "harness/engine/requirements.h"
+#include "harness/oracle/config.h"
 #include "harness/rp/redis_test_support.h"
 #include "harness/rp/relying_party.h"
 
@@ -95,6 +96,40 @@ TEST(RpConfig, ProfileNamesEverythingTheSuiteNeedsAndFaultsDoNotChangeIt) {
     faulty.faults.add(f.fault);
     EXPECT_EQ(rp_target_profile(faulty, "https://127.0.0.1:8443"), profile) << f.name;
   }
+}
+
+TEST(RpConfig, PrintedProfileParsesAsARelyingPartyTargetProfile) {
+  auto c = parse_rp_config("[rp]\nmode = \"reference\"\n[rp.cookie]\nmachine_key_decryption_key = \"" +
+                           std::string(64, '1') + "\"\nmachine_key_validation_key = \"" + std::string(128, '2') +
+                           "\"\n[rp.cache]\nmax_entries = 50\n");
+  ASSERT_TRUE(c.ok()) << c.error().message();
+  auto p = oracle::parse_target_profile(rp_target_profile(*c, "https://127.0.0.1:8443"));
+  ASSERT_TRUE(p.ok()) << p.error().message();
+  ASSERT_TRUE(p->relying_party);
+  const auto& rp = *p->relying_party;
+  EXPECT_EQ(p->kind, "relying-party");
+  EXPECT_EQ(p->client.service_url, "https://127.0.0.1:8443/app/");
+  EXPECT_EQ(rp.whoami_url, "https://127.0.0.1:8443/app/whoami");
+  EXPECT_TRUE(rp.reference_mode);
+  EXPECT_EQ(rp.cache_max_entries, 50u);
+  EXPECT_EQ(rp.max_chunks, 100u);
+  EXPECT_EQ(rp.transforms, (std::vector<std::string>{"deflate", "machinekey"}));
+  EXPECT_EQ(hex_encode(rp.machine_key_decryption_key), std::string(64, '1'));
+  ASSERT_EQ(rp.claims.size(), 3u);
+  EXPECT_EQ(rp.claims[0].second, "alice");
+  EXPECT_TRUE(rp.is_session_cookie("FedAuth"));
+  EXPECT_TRUE(rp.is_session_cookie("FedAuth12"));
+  EXPECT_FALSE(rp.is_session_cookie("FedAuth01"));
+  EXPECT_FALSE(rp.is_session_cookie("FedAuthX"));
+  // Unknown keys stay errors in relying-party profiles too.
+  auto bad = oracle::parse_target_profile("[target]\nkind = \"relying-party\"\n[relying_party]\nprotected_url = "
+                                          "\"https://h/app/\"\nsts_url = \"https://h/sts\"\nprotectd = 1\n");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_NE(bad.error().message().find("unknown key 'protectd'"), std::string::npos) << bad.error().message();
+  auto no_sts = oracle::parse_target_profile("[target]\nkind = \"relying-party\"\n[relying_party]\n"
+                                             "protected_url = \"https://h/app/\"\n");
+  ASSERT_FALSE(no_sts.ok());
+  EXPECT_NE(no_sts.error().message().find("sts_url"), std::string::npos);
 }
 
 TEST(RpFaults, AtLeastFifteenEachCitingRowsOfTheRequirementCatalog) {
