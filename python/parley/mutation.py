@@ -423,10 +423,10 @@ class Runner:
             setups[key] = setup
             filters = list(setup.filters) if self.full else ci_filters(f, self.suite_cases(f.kind), setup)
             fault_filters[f.key] = filters
-            if filters:
-                clean_filters.setdefault(key, set()).update(filters)
-            else:
+            if not filters:
                 clean_filters[key] = None  # the whole suite
+            elif clean_filters.get(key, ()) is not None:
+                clean_filters.setdefault(key, set()).update(filters)
         jobs = []
         for key, setup in setups.items():
             filters = clean_filters.get(key)

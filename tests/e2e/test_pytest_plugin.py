@@ -88,3 +88,14 @@ def test_a_missing_profile_is_a_usage_error(tmp_path):
     r = subprocess.run(["/usr/bin/python3", "-m", "pytest", "-p", "parley.pytest_plugin", "--parley-target",
                         str(tmp_path / "nope.toml")], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert r.returncode == 4 and "nope.toml: no such file" in r.stderr
+
+
+def test_an_unreachable_target_fails_every_item_with_parleys_error(tmp_path):
+    profile = tmp_path / "dead.toml"
+    profile.write_text('[target]\nname = "nothing"\n[wssc]\nservice_url = "http://127.0.0.1:1/service"\n')
+    r, cases = user_pytest(tmp_path, profile, "-k", "context-echoed or renew-probe")
+    assert r.returncode == 1
+    assert sorted(cases) == ["wssc/00/renew-probe", "wssc/03/context-echoed"]
+    for outcome, message, _ in cases.values():
+        assert outcome == "failure"
+        assert "exited 3" in message and "the target could not be reached" in message
