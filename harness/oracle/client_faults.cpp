@@ -15,17 +15,23 @@ const std::vector<ClientFaultInfo>& all_client_faults() {
       {ClientFault::kAcceptAnyKeySize, "accept-any-key-size", {"WST-KS-01", "SC-10-03", "SC-10-04"},
        "an RSTR's wst:KeySize is believed whatever it says (16 bits, or 4 Gbit)"},
       {ClientFault::kNoDerivedKeys, "no-derived-keys", {"SC-7-17"},
-       "application messages are signed with the context key itself although the profile says derived-keys"},
+       "application messages are signed with the context key itself although the profile says derived-keys; "
+       "the derived-key cases then have no DKT to judge (NOT_APPLICABLE) and separate-keys sees one "
+       "key sign and encrypt"},
       {ClientFault::kReuseDktNonce, "reuse-dkt-nonce", {"SC-7-09"},
-       "every wsc:DerivedKeyToken carries the same nonce, across messages and key generations"},
+       "every wsc:DerivedKeyToken carries the same nonce, across messages and key generations; "
+       "the signing and encryption DKTs then derive one key, which separate-keys reports"},
       {ClientFault::kSameKeySignEncrypt, "same-key-sign-encrypt", {"SC-7-18"},
        "the Body is encrypted with the derived key that signs the message"},
       {ClientFault::kUnsignedAddressing, "unsigned-addressing", {"SC-10-01"},
-       "the addressing headers (wsa:Action, wsa:To, wsa:MessageID) are left out of the signature"},
+       "the addressing headers (wsa:Action, wsa:To, wsa:MessageID) are left out of the signature; "
+       "the suite's service refuses such messages as WCF does, so every scenario past the first "
+       "application call breaks"},
       {ClientFault::kDropCookie, "drop-cookie", {"SC-2-06", "WCF-04"},
        "the SCT is echoed without its extensions (the dnse:Cookie of a stateless token)"},
       {ClientFault::kIgnoreRenewNeeded, "ignore-renew-needed", {"SC-5-10"},
-       "a wsc:RenewNeeded fault is answered by resending the call under the same key, without renewing"},
+       "a wsc:RenewNeeded fault is answered by resending the call under the same key, without renewing; "
+       "the cases judging the renewal then have no renewal to judge"},
       {ClientFault::kStaleInstanceAfterRenew, "stale-instance-after-renew", {"SC-5-10", "SC-8-03"},
        "after a renewal the client keeps signing with the previous key and wsc:Instance"},
       {ClientFault::kSkipRstrVerification, "skip-rstr-verification", {"WSS-8-01", "SC-5-06"},
