@@ -159,7 +159,11 @@ TEST(MutationSelfTest, EveryOracleFaultIsCaughtAndNothingElseMoves) {
   std::optional<std::map<std::string, engine::CaseResult>> base_clean;
   std::ostringstream table;
   std::size_t detected = 0;
+  std::size_t conformance_faults = 0;
   for (const auto& info : oracle::all_faults()) {
+    // hostile-* faults break HTTP, not a requirement: tests/e2e/test_hostile_peers.py covers them.
+    if (info.transport) continue;
+    ++conformance_faults;
     const FaultSetup s = setup_for(info.fault);
     // Faults in the base setup share one clean run.
     if (!s.custom && !base_clean) base_clean = run_suite(registry, s, false, info.fault);
@@ -192,8 +196,8 @@ TEST(MutationSelfTest, EveryOracleFaultIsCaughtAndNothingElseMoves) {
     for (const auto& id : flipped) table << " " << id;
     table << "\n";
   }
-  std::cout << table.str() << detected << " of " << oracle::all_faults().size() << " faults detected\n";
-  EXPECT_EQ(detected, oracle::all_faults().size());
+  std::cout << table.str() << detected << " of " << conformance_faults << " faults detected\n";
+  EXPECT_EQ(detected, conformance_faults);
 }
 
 }  // namespace

@@ -1,6 +1,9 @@
 // `parley run`, `parley list`, `parley explain`: the conformance engine on the command line.
+#include <signal.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -22,6 +25,41 @@
 
 namespace parley::cli {
 namespace {
+
+// SIGINT / SIGTERM during a run: the first one interrupts it (no new case starts, running ones get
+// a grace period, then a partial report marked interrupted is written and parley exits 3); a
+// second one ends the process at once, as the default action would.
+std::atomic<bool> g_interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "set from a signal handler");
+
+extern "C" void on_interrupt_signal(int signo) {
+  if (g_interrupted.exchange(true)) {
+    ::signal(signo, SIG_DFL);
+    ::raise(signo);
+  }
+}
+
+// Installs the handlers for the lifetime of the run; restores the previous ones after.
+class InterruptHandlers {
+ public:
+  InterruptHandlers() {
+    struct sigaction sa {};
+    sa.sa_handler = on_interrupt_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &old_int_);
+    sigaction(SIGTERM, &sa, &old_term_);
+  }
+  ~InterruptHandlers() {
+    sigaction(SIGINT, &old_int_, nullptr);
+    sigaction(SIGTERM, &old_term_, nullptr);
+  }
+  InterruptHandlers(const InterruptHandlers&) = delete;
+  InterruptHandlers& operator=(const InterruptHandlers&) = delete;
+
+ private:
+  struct sigaction old_int_ {};
+  struct sigaction old_term_ {};
+};
 
 struct RunOptionsCli {
   std::string target;
@@ -148,7 +186,14 @@ int run_run(const RunOptionsCli& o) {
     }
   }
 
+  InterruptHandlers interrupt_handlers;
+  options.interrupt = &g_interrupted;
   engine::RunResult run = engine::run_cases(registry, *profile, options);
+  if (run.interrupted) {
+    run.summary.exit_code = kExitCannotRun;
+    std::cerr << (tty ? "\r\033[K" : "") << "parley: interrupted: writing a partial report ("
+              << run.abandoned_cases << " case(s) cut short)\n";
+  }
   if (listener != nullptr) listener->finish();
   if (client_suite) {
     // Re-running one case needs the client too.
@@ -209,6 +254,12 @@ int run_run(const RunOptionsCli& o) {
   }
   if (!s.any_decisive) std::cout << "no case reached PASS or FAIL: nothing was verified\n";
   std::cout << "report: " << dir << "/index.html, " << dir << "/report.json, " << dir << "/junit.xml\n";
+  if (run.abandoned_cases > 0) {
+    // Their threads are still running against the target: leave without unwinding under them.
+    std::cout.flush();
+    std::cerr.flush();
+    std::_Exit(s.exit_code);
+  }
   return s.exit_code;
 }
 

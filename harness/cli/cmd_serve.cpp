@@ -23,7 +23,8 @@ struct ServeOptions {
 };
 
 int list_faults() {
-  // One per line, tab-separated: name, requirement IDs (comma-separated), description.
+  // One per line, tab-separated: name, requirement IDs (comma-separated; none for the hostile-*
+  // transport faults), description.
   for (const auto& f : oracle::all_faults()) {
     std::string reqs;
     for (auto r : f.requirements) reqs += (reqs.empty() ? "" : ",") + std::string(r);

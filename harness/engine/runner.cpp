@@ -2,9 +2,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <condition_variable>
 #include <exception>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <thread>
 
@@ -122,18 +125,39 @@ RunResult run_cases(const Registry& registry, const oracle::TargetProfile& profi
     if (matches_filters(c.info.id, options.filters)) selected.push_back(&c);
   }
   run.results.resize(selected.size());
-  std::atomic<std::size_t> next{0};
+  // What the workers share lives on the heap: after an interrupt the run returns while cases may
+  // still be running, and their threads (detached) must not touch this frame.
+  struct Shared {
+    std::vector<const Case*> selected;
+    std::atomic<std::size_t> next{0};
+    std::mutex mu;  // guards everything below
+    std::condition_variable cv;
+    std::vector<CaseResult> finished;  // moved into run.results at the end
+    std::vector<bool> done_flags;
+    std::vector<bool> started_flags;
+    std::size_t done = 0;
+    std::size_t workers_left = 0;
+    bool abandoned = false;  // the run returned: workers drop what they finish
+  };
+  auto shared = std::make_shared<Shared>();
+  shared->selected = selected;
+  shared->finished.resize(selected.size());
+  shared->done_flags.assign(selected.size(), false);
+  shared->started_flags.assign(selected.size(), false);
   const RequirementCatalog& catalog = RequirementCatalog::builtin();
-  std::mutex progress_mu;
-  std::size_t done = 0;
+  const std::atomic<bool>* interrupt = options.interrupt;
+  auto interrupted = [interrupt] { return interrupt != nullptr && interrupt->load(); };
 
-  auto run_one = [&](std::size_t index) {
-    const Case& c = *selected[index];
-    CaseResult& r = run.results[index];
+  // Copies: a detached worker may outlive `options` (the profile and registry are the caller's,
+  // alive until it exits).
+  auto run_one = [&profile, &catalog, settings = options.settings, profile_path = options.profile_path,
+                  suite = options.suite, shared](std::size_t index) {
+    const Case& c = *shared->selected[index];
+    CaseResult r;
     r.test_case = &c;
-    r.replay = "parley run " + (options.suite.empty() ? std::string() : "--suite " + options.suite + " ") +
-               "--target " + (options.profile_path.empty() ? std::string("PROFILE") : options.profile_path) +
-               " --filter '" + c.info.id + "' --seed " + std::to_string(options.settings.seed);
+    r.replay = "parley run " + (suite.empty() ? std::string() : "--suite " + suite + " ") + "--target " +
+               (profile_path.empty() ? std::string("PROFILE") : profile_path) + " --filter '" + c.info.id +
+               "' --seed " + std::to_string(settings.seed);
     const auto start = std::chrono::steady_clock::now();
     Outcome raw;
     std::string missing;
@@ -144,10 +168,10 @@ RunResult run_cases(const Registry& registry, const oracle::TargetProfile& profi
       raw = Outcome::not_applicable("a passive check: it runs under parley analyze, over captures");
     } else if (!missing.empty()) {
       raw = Outcome::not_applicable("the profile disclaims " + missing);
-    } else if (c.info.destructive && !options.settings.allow_destructive) {
+    } else if (c.info.destructive && !settings.allow_destructive) {
       raw = Outcome::not_applicable("destructive case: runs only with --allow-destructive");
     } else {
-      CaseContext ctx(profile, options.settings, case_seed(options.settings.seed, c.info.id));
+      CaseContext ctx(profile, settings, case_seed(settings.seed, c.info.id));
       try {
         raw = c.run(ctx);
       } catch (const std::exception& e) {
@@ -169,20 +193,66 @@ RunResult run_cases(const Registry& registry, const oracle::TargetProfile& profi
     r.verdict = judged.verdict;
     r.reason = judged.reason;
     r.duration = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
-    if (options.progress) {
-      std::lock_guard lock(progress_mu);
-      options.progress(r, ++done, selected.size());
-    }
+    return r;
   };
 
   const std::size_t jobs = std::max<std::size_t>(1, std::min(options.jobs, selected.size()));
+  shared->workers_left = jobs;
+  const auto progress = options.progress;
   std::vector<std::thread> workers;
   for (std::size_t w = 0; w < jobs; ++w) {
-    workers.emplace_back([&] {
-      for (std::size_t i = next++; i < selected.size(); i = next++) run_one(i);
+    workers.emplace_back([shared, run_one, interrupted, progress] {
+      for (std::size_t i = shared->next++; i < shared->selected.size() && !interrupted(); i = shared->next++) {
+        {
+          std::lock_guard lock(shared->mu);
+          shared->started_flags[i] = true;
+        }
+        CaseResult r = run_one(i);
+        std::lock_guard lock(shared->mu);
+        if (shared->abandoned) return;
+        shared->finished[i] = std::move(r);
+        shared->done_flags[i] = true;
+        if (progress) progress(shared->finished[i], ++shared->done, shared->selected.size());
+      }
+      std::lock_guard lock(shared->mu);
+      --shared->workers_left;
+      shared->cv.notify_all();
     });
   }
-  for (auto& t : workers) t.join();
+  {
+    // Wait for the workers; once interrupted, for at most the grace period.
+    std::unique_lock lock(shared->mu);
+    std::optional<std::chrono::steady_clock::time_point> give_up;
+    while (shared->workers_left > 0) {
+      if (!give_up && interrupted()) give_up = std::chrono::steady_clock::now() + options.interrupt_grace;
+      if (give_up && std::chrono::steady_clock::now() >= *give_up) break;
+      shared->cv.wait_for(lock, std::chrono::milliseconds(50));
+    }
+    run.interrupted = interrupted();
+    for (std::size_t i = 0; i < selected.size(); ++i) {
+      if (shared->done_flags[i]) {
+        run.results[i] = std::move(shared->finished[i]);
+        continue;
+      }
+      CaseResult& r = run.results[i];
+      r.test_case = selected[i];
+      r.verdict = r.raw_verdict = Verdict::kError;
+      if (shared->started_flags[i]) {
+        ++run.abandoned_cases;
+        r.reason = "interrupted: the run was stopped (SIGINT / SIGTERM) while this case was running";
+      } else {
+        r.reason = "not run: the run was stopped (SIGINT / SIGTERM) before this case started";
+      }
+    }
+    shared->abandoned = true;
+  }
+  for (auto& t : workers) {
+    if (run.abandoned_cases > 0) {
+      t.detach();
+    } else {
+      t.join();
+    }
+  }
 
   RunSummary& s = run.summary;
   s.total = run.results.size();

@@ -3,6 +3,7 @@
 // heading, the expected-results baseline, and the exit code.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -50,6 +51,11 @@ struct RunOptions {
   const Baseline* baseline = nullptr;
   // Called after each case (serialized), e.g. for a progress line; done counts finished cases.
   std::function<void(const CaseResult& result, std::size_t done, std::size_t total)> progress;
+  // Set (from a signal handler, say) to interrupt the run: no further case starts; cases still
+  // running get `interrupt_grace` to finish, then the run returns without them (RunResult::
+  // interrupted; their threads are abandoned: the caller must write its report and exit).
+  const std::atomic<bool>* interrupt = nullptr;
+  std::chrono::milliseconds interrupt_grace{3000};
 };
 
 struct RunSummary {
@@ -65,6 +71,10 @@ struct RunSummary {
 struct RunResult {
   std::vector<CaseResult> results;
   RunSummary summary;
+  // The run was interrupted (RunOptions::interrupt): cases that had not finished are ERROR with a
+  // reason saying so. abandoned_cases: how many were still running when the run returned.
+  bool interrupted = false;
+  std::size_t abandoned_cases = 0;
   std::chrono::system_clock::time_point started;
   std::chrono::system_clock::time_point finished;
 };

@@ -121,6 +121,10 @@ Result<Clock::time_point> parse_instant(std::string_view text) {
   if (pos + 1 != text.size() || text[pos] != 'Z') return bad("must end in Z (UTC)");
   const std::int64_t days = days_from_civil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second;
+  // Clock::time_point counts nanoseconds in 64 bits (about 1678..2261): refuse what does not fit
+  // instead of overflowing (the same bug the fuzzer found in wssc::parse_utc).
+  constexpr std::int64_t kLimit = std::chrono::duration_cast<std::chrono::seconds>(Clock::duration::max()).count() - 1;
+  if (seconds < -kLimit || seconds > kLimit) return bad("year outside 1678..2261");
   return Clock::time_point(std::chrono::duration_cast<Clock::duration>(
       std::chrono::seconds(seconds) + std::chrono::microseconds(micros)));
 }

@@ -18,6 +18,11 @@ TEST(Instants, FormatAndParse) {
             1709251198123456);
   EXPECT_EQ(format_instant(*parse_instant("1970-01-01T00:00:00Z")), "1970-01-01T00:00:00.000Z");
   EXPECT_FALSE(parse_instant("2023-02-29T00:00:00Z").ok());  // not a leap year
+  // Outside the nanosecond clock: refused, not overflowed (the bug fuzz_trust found in parse_utc).
+  EXPECT_NE(parse_instant("1013-01-01T00:00:00Z").error().message().find("year outside 1678..2261"),
+            std::string::npos);
+  EXPECT_FALSE(parse_instant("9999-12-31T23:59:59Z").ok());
+  EXPECT_TRUE(parse_instant("2261-12-31T23:59:59Z").ok());
   EXPECT_FALSE(parse_instant("2024-01-01T00:00:00+01:00").ok());
   EXPECT_FALSE(parse_instant("2024-01-01T00:00:00.Z").ok());
   EXPECT_FALSE(parse_instant("2024-01-01 00:00:00Z").ok());

@@ -1,5 +1,8 @@
 #include "harness/oracle/faults.h"
 
+#include <cstdint>
+#include <memory>
+
 namespace parley::oracle {
 
 const std::vector<FaultInfo>& all_faults() {
@@ -88,6 +91,20 @@ const std::vector<FaultInfo>& all_faults() {
        "under WS-Trust 1.3 renew and cancel responses are bare RSTRs"},
       {Fault::kCookieStateInClear, "cookie-state-in-clear", {"WCF-04"},
        "cookie mode: the dnse:Cookie holds the context state (its key included) unencrypted and unauthenticated"},
+      {Fault::kHostileEndlessBody, "hostile-endless-body", {},
+       "every SOAP response is a 200 whose body never ends (no Content-Length; 64 KiB chunks until the client hangs up)", true},
+      {Fault::kHostileHugeContentLength, "hostile-huge-content-length", {},
+       "every SOAP response announces Content-Length 10737418240 (10 GiB) and starts sending it", true},
+      {Fault::kHostileSlowDrip, "hostile-slow-drip", {},
+       "every SOAP response arrives one byte a second (a 4 KiB body: over an hour)", true},
+      {Fault::kHostileResetMidBody, "hostile-reset-mid-body", {},
+       "every SOAP response is cut by a TCP reset after 1 KiB of a 64 KiB body", true},
+      {Fault::kHostileXmlBomb, "hostile-xml-bomb", {},
+       "every SOAP response is an entity-expansion bomb (billion laughs: a DTD with ten nested entities)", true},
+      {Fault::kHostileBinaryGarbage, "hostile-binary-garbage", {},
+       "every SOAP request is answered with 4 KiB of random bytes instead of an HTTP response", true},
+      {Fault::kHostileRedirectLoop, "hostile-redirect-loop", {},
+       "every SOAP request is redirected (302) to its own URL", true},
   };
   return faults;
 }
@@ -99,6 +116,92 @@ std::optional<Fault> fault_from_name(std::string_view name) {
     if (f.name == name) return f.fault;
   }
   return std::nullopt;
+}
+
+namespace {
+
+constexpr std::string_view kSoapHead =
+    "HTTP/1.1 200 OK\r\nContent-Type: application/soap+xml; charset=utf-8\r\n";
+constexpr std::string_view kEnvelopeStart =
+    "<s:Envelope xmlns:s=\"http://www.w3.org/2003/05/soap-envelope\"><s:Body>";
+
+std::shared_ptr<transport::RawResponse> raw(std::string head, std::string chunk, std::uint64_t repeat) {
+  auto r = std::make_shared<transport::RawResponse>();
+  r->head = std::move(head);
+  r->chunk = std::move(chunk);
+  r->repeat = repeat;
+  return r;
+}
+
+// Well-formed-looking filler: 64 KiB of elements.
+std::string padding() {
+  std::string out;
+  while (out.size() < (64u << 10)) out += "<pad>parley hostile peer</pad>";
+  return out;
+}
+
+// Bytes that are no protocol at all (xorshift, fixed seed: the same garbage every time).
+std::string garbage(std::size_t n) {
+  std::string out(n, '\0');
+  std::uint32_t x = 2463534242u;
+  for (char& c : out) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    c = static_cast<char>(x & 0xffu);
+  }
+  out[0] = '\x8f';  // never "HTTP/"
+  return out;
+}
+
+// The classic billion laughs: ten levels of ten references, 10^9 "lol"s if expanded.
+std::string xml_bomb() {
+  std::string dtd = "<?xml version=\"1.0\"?>\n<!DOCTYPE s:Envelope [\n  <!ENTITY lol \"lol\">\n";
+  for (int level = 1; level <= 9; ++level) {
+    dtd += "  <!ENTITY lol" + std::to_string(level) + " \"";
+    const std::string previous = level == 1 ? "lol" : "lol" + std::to_string(level - 1);
+    for (int i = 0; i < 10; ++i) dtd += "&" + previous + ";";
+    dtd += "\">\n";
+  }
+  dtd += "]>\n";
+  return dtd + std::string(kEnvelopeStart) + "<x>&lol9;</x></s:Body></s:Envelope>";
+}
+
+}  // namespace
+
+std::optional<transport::HttpResponse> hostile_response(const FaultSet& faults, const transport::HttpRequest& request) {
+  transport::HttpResponse r;
+  if (faults.has(Fault::kHostileEndlessBody)) {
+    // No Content-Length, no chunking: the body runs until the connection closes, i.e. never.
+    r.raw = raw(std::string(kSoapHead) + "Connection: close\r\n\r\n" + std::string(kEnvelopeStart), padding(),
+                std::uint64_t{1} << 40);
+  } else if (faults.has(Fault::kHostileHugeContentLength)) {
+    r.raw = raw(std::string(kSoapHead) + "Content-Length: 10737418240\r\n\r\n" + std::string(kEnvelopeStart),
+                padding(), (std::uint64_t{10} << 30) / (64u << 10));
+  } else if (faults.has(Fault::kHostileSlowDrip)) {
+    auto drip = raw(std::string(kSoapHead) + "Content-Length: 4096\r\n\r\n", " ", 4096);
+    drip->delay = std::chrono::seconds(1);
+    r.raw = std::move(drip);
+  } else if (faults.has(Fault::kHostileResetMidBody)) {
+    std::string body = std::string(kEnvelopeStart) + padding();
+    auto cut = raw(std::string(kSoapHead) + "Content-Length: 65536\r\n\r\n" + body.substr(0, 1024), "", 0);
+    cut->reset = true;
+    r.raw = std::move(cut);
+  } else if (faults.has(Fault::kHostileXmlBomb)) {
+    r.headers.set("Content-Type", "application/soap+xml; charset=utf-8");
+    r.body = xml_bomb();
+  } else if (faults.has(Fault::kHostileBinaryGarbage)) {
+    r.raw = raw(garbage(4096), "", 0);
+  } else if (faults.has(Fault::kHostileRedirectLoop)) {
+    r.status = 302;
+    const std::string host(request.headers.get("Host").value_or("127.0.0.1"));
+    r.headers.set("Location", "http://" + host + request.target);
+    r.headers.set("Content-Type", "text/plain; charset=utf-8");
+    r.body = "redirected to itself\n";
+  } else {
+    return std::nullopt;
+  }
+  return r;
 }
 
 std::vector<std::string> FaultSet::names() const {

@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/transport/http.h"
+
 namespace parley::oracle {
 
 enum class Fault {
@@ -67,6 +69,16 @@ enum class Fault {
   // 2.12 WCF profile
   kBareRenewResponse,
   kCookieStateInClear,
+  // Hostile peer: transport faults, not conformance faults (FaultInfo::transport). Every SOAP
+  // response of the STS and service paths is replaced by a broken one, to show that a harness
+  // (`parley run`) survives it and reports it (docs/oracle-faults.md, "Hostile peer").
+  kHostileEndlessBody,
+  kHostileHugeContentLength,
+  kHostileSlowDrip,
+  kHostileResetMidBody,
+  kHostileXmlBomb,
+  kHostileBinaryGarbage,
+  kHostileRedirectLoop,
   kCount,
 };
 
@@ -75,12 +87,21 @@ struct FaultInfo {
   std::string_view name;                       // the --fault NAME
   std::vector<std::string_view> requirements;  // IDs in docs/requirements it violates
   std::string_view description;                // one sentence: what the service does wrong
+  // A hostile-* transport fault: it breaks HTTP, not a requirement (no requirement IDs); the
+  // mutation self-test skips it and tests/e2e/test_hostile_peers.py covers it instead.
+  bool transport = false;
 };
 
 // Every fault, in catalog order.
 const std::vector<FaultInfo>& all_faults();
 const FaultInfo& fault_info(Fault f);
 std::optional<Fault> fault_from_name(std::string_view name);
+
+class FaultSet;
+
+// The broken answer a hostile-* fault gives to a SOAP request, or nullopt when none is on (the
+// first one on wins when several are). `request` supplies the redirect loop's Location.
+std::optional<transport::HttpResponse> hostile_response(const FaultSet& faults, const transport::HttpRequest& request);
 
 class FaultSet {
  public:

@@ -748,7 +748,9 @@ TEST(FaultCatalog, NamesAreUniqueAndRequirementsExistInTheCatalogOrder) {
     const FaultInfo& f = all_faults()[i];
     EXPECT_EQ(static_cast<std::size_t>(f.fault), i) << f.name;  // fault_info indexes by position
     EXPECT_TRUE(seen.insert(f.name).second) << f.name;
-    EXPECT_FALSE(f.requirements.empty()) << f.name;
+    // Conformance faults cite requirements; hostile-* transport faults cite none.
+    EXPECT_EQ(f.requirements.empty(), f.transport) << f.name;
+    EXPECT_EQ(f.name.starts_with("hostile-"), f.transport) << f.name;
     EXPECT_FALSE(f.description.empty()) << f.name;
     EXPECT_EQ(fault_from_name(f.name), f.fault);
   }
@@ -763,6 +765,62 @@ TEST(FaultCatalog, FaultsDoNotChangeThePrintedProfile) {
   const std::string clean = target_profile(*config, "http://127.0.0.1:8080");
   for (const auto& f : all_faults()) config->service.faults.add(f.fault);
   EXPECT_EQ(target_profile(*config, "http://127.0.0.1:8080"), clean);
+}
+
+TEST(HostileFaults, EachReplacesTheSoapAnswerWithItsBrokenOne) {
+  transport::HttpRequest request;
+  request.method = "POST";
+  request.target = "/service";
+  request.headers.set("Host", "127.0.0.1:4242");
+  FaultSet none;
+  EXPECT_FALSE(hostile_response(none, request).has_value());
+  auto with = [&](Fault f) {
+    FaultSet set;
+    set.add(f);
+    auto r = hostile_response(set, request);
+    EXPECT_TRUE(r.has_value()) << fault_info(f).name;
+    return r.value_or(transport::HttpResponse{});
+  };
+
+  auto endless = with(Fault::kHostileEndlessBody);
+  ASSERT_TRUE(endless.raw);
+  EXPECT_EQ(endless.raw->head.find("Content-Length"), std::string::npos);
+  EXPECT_EQ(endless.raw->chunk.size(), 2185u * 30u);  // whole 30-byte <pad> elements, >= 64 KiB
+  EXPECT_EQ(endless.raw->repeat, std::uint64_t{1} << 40);
+
+  auto huge = with(Fault::kHostileHugeContentLength);
+  ASSERT_TRUE(huge.raw);
+  EXPECT_NE(huge.raw->head.find("\r\nContent-Length: 10737418240\r\n\r\n"), std::string::npos);
+
+  auto drip = with(Fault::kHostileSlowDrip);
+  ASSERT_TRUE(drip.raw);
+  EXPECT_EQ(drip.raw->chunk, " ");
+  EXPECT_EQ(drip.raw->repeat, 4096u);
+  EXPECT_EQ(drip.raw->delay, std::chrono::seconds(1));
+
+  auto reset = with(Fault::kHostileResetMidBody);
+  ASSERT_TRUE(reset.raw);
+  EXPECT_TRUE(reset.raw->reset);
+  const std::string& head = reset.raw->head;
+  EXPECT_EQ(head.size() - (head.find("\r\n\r\n") + 4), 1024u);  // 1 KiB of the announced 64 KiB
+
+  auto bomb = with(Fault::kHostileXmlBomb);
+  EXPECT_FALSE(bomb.raw);
+  EXPECT_EQ(bomb.status, 200);
+  EXPECT_NE(bomb.body.find("<!ENTITY lol9 \"&lol8;&lol8;"), std::string::npos);
+  auto parsed = xml::parse(bomb.body);
+  ASSERT_FALSE(parsed.ok());  // the safe parser refuses any DTD
+  EXPECT_NE(parsed.error().message().find("DTD"), std::string::npos) << parsed.error().message();
+
+  auto garbage = with(Fault::kHostileBinaryGarbage);
+  ASSERT_TRUE(garbage.raw);
+  EXPECT_EQ(garbage.raw->head.size(), 4096u);
+  EXPECT_FALSE(garbage.raw->head.starts_with("HTTP/"));
+  EXPECT_EQ(with(Fault::kHostileBinaryGarbage).raw->head, garbage.raw->head);  // deterministic
+
+  auto loop = with(Fault::kHostileRedirectLoop);
+  EXPECT_EQ(loop.status, 302);
+  EXPECT_EQ(loop.headers.get("Location").value_or(""), "http://127.0.0.1:4242/service");
 }
 
 // === limits of the clean service ================================================================

@@ -24,6 +24,8 @@ transport::HttpResponse handle_http(Service& service, const ServeConfig& config,
       r.headers.set("Allow", "POST");
       return r;
     }
+    // Hostile-peer faults replace the whole answer (harness/oracle/faults.h).
+    if (auto hostile = hostile_response(config.service.faults, request)) return std::move(*hostile);
     SoapRequest soap;
     soap.content_type = std::string(request.headers.get("Content-Type").value_or(""));
     soap.soap_action = std::string(request.headers.get("SOAPAction").value_or(""));

@@ -611,7 +611,12 @@ std::string html_report(const json& report, const HtmlLimits& limits) {
          " target \xC2\xB7 " + esc(str(report, "started")) + " to " + esc(str(report, "finished")) + " \xC2\xB7 seed " +
          std::to_string(num(report, "seed")) + (flag(report, "strict") ? " \xC2\xB7 strict" : "") +
          (flag(report, "redacted") ? " \xC2\xB7 <b>redacted</b>" : " \xC2\xB7 not redacted") + " \xC2\xB7 parley " +
-         esc(str(tool, "version")) + "</p>\n</header>\n";
+         esc(str(tool, "version")) + "</p>\n";
+  if (flag(report, "interrupted")) {
+    out += "<p class=\"bad\" id=\"interrupted\"><b>This run was interrupted</b> (SIGINT / SIGTERM): the cases "
+           "that had not finished are ERROR, and the report covers only what ran.</p>\n";
+  }
+  out += "</header>\n";
 
   // Headline.
   const json& by = member(summary, "by_verdict");

@@ -199,6 +199,7 @@ std::string report_json(const engine::RunResult& run, const oracle::TargetProfil
               {"seed", info.seed},
               {"strict", info.strict},
               {"redacted", info.redact},
+              {"interrupted", run.interrupted},
               {"summary",
                {{"by_verdict", summary},
                 {"total", run.summary.total},
@@ -235,6 +236,10 @@ std::string junit_xml(const engine::RunResult& run, const RunInfo& info) {
   out += "  <testsuite name=\"" + xml_escape(info.suite) + "\" tests=\"" + std::to_string(run.results.size()) +
          "\" failures=\"" + std::to_string(failures) + "\" errors=\"" + std::to_string(errors) + "\" skipped=\"" +
          std::to_string(skipped) + "\">\n";
+  // JUnit has no word for it: a property, and the cases cut short are errors saying why.
+  if (run.interrupted) {
+    out += "    <properties><property name=\"interrupted\" value=\"true\"/></properties>\n";
+  }
   for (const auto& r : run.results) {
     const auto& id = r.test_case->info.id;
     // classname = suite and section: "wssc.03" for "wssc/03/name".

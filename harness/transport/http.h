@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -70,12 +71,27 @@ struct HttpRequest {
   std::string body;  // exact bytes, binary-safe (chunked transfer coding already removed)
 };
 
+// A deliberately broken answer, for testing clients against hostile servers (the oracle's
+// hostile-* faults, harness/oracle/faults.h; docs/design/transport.md). The server writes `head`
+// as is (it need not be HTTP), then `chunk` `repeat` times waiting `delay` before each, then
+// closes the connection: with a TCP reset when `reset`. A peer that stops reading or closes ends
+// it early; every write still has the server's write_timeout.
+struct RawResponse {
+  std::string head;
+  std::string chunk;
+  std::uint64_t repeat = 0;
+  std::chrono::milliseconds delay{0};
+  bool reset = false;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string reason;  // empty: the server writes the standard reason phrase
   std::string version = "HTTP/1.1";
   HttpHeaders headers;
   std::string body;  // exact bytes, binary-safe; no content coding is undone
+  // Server side only: when set, the server writes this instead of the fields above.
+  std::shared_ptr<const RawResponse> raw;
 };
 
 // Who is on the other end of a server-side connection.

@@ -178,7 +178,10 @@ class Session final : public SessionBase {
   }
 
   void close_from_server() override {
-    net::post(stream_.get_executor(), [self = self()] { self->lowest().close(); });
+    net::post(stream_.get_executor(), [self = self()] {
+      if (self->raw_timer_) self->raw_timer_->cancel();
+      self->lowest().close();
+    });
   }
 
  private:
@@ -405,6 +408,10 @@ class Session final : public SessionBase {
   // Writes `response` (and then reads the next request or closes). `what` and `failure` describe
   // a request the server refused, for the exchange record.
   void respond(HttpResponse response, bool keep_alive, std::string what, TransportFailure failure) {
+    if (response.raw) {
+      write_raw(std::move(response.raw));
+      return;
+    }
     if (Status valid = validate(response); !valid.ok()) {
       ++server_.counters.handler_failures;
       server_.log("handler returned an invalid response (connection " + std::to_string(info_.id) +
@@ -526,6 +533,49 @@ class Session final : public SessionBase {
     }
   }
 
+  // A hostile answer (HttpResponse::raw): head, then the chunks, then close or reset. Not
+  // recorded as an exchange: it is not an HTTP response the server stands behind.
+  void write_raw(std::shared_ptr<const RawResponse> raw) {
+    raw_ = std::move(raw);
+    raw_left_ = raw_->repeat;
+    lowest().expires_after(options().write_timeout);
+    net::async_write(stream_, net::buffer(raw_->head),
+                     [self = self()](error_code ec, std::size_t) { self->on_raw_write(ec); });
+  }
+
+  void on_raw_write(error_code ec) {
+    if (ec) return;  // the peer gave up (or stop()): the session ends, the socket closes
+    if (raw_left_ == 0) {
+      end_raw();
+      return;
+    }
+    --raw_left_;
+    if (raw_->delay.count() <= 0) {
+      write_raw_chunk();
+      return;
+    }
+    if (!raw_timer_) raw_timer_.emplace(stream_.get_executor());
+    raw_timer_->expires_after(raw_->delay);
+    raw_timer_->async_wait([self = self()](error_code wait_ec) {
+      // The socket may have been closed meanwhile (stop()): the write then fails and ends it.
+      if (!wait_ec) self->write_raw_chunk();
+    });
+  }
+
+  void write_raw_chunk() {
+    lowest().expires_after(options().write_timeout);
+    net::async_write(stream_, net::buffer(raw_->chunk),
+                     [self = self()](error_code ec, std::size_t) { self->on_raw_write(ec); });
+  }
+
+  void end_raw() {
+    error_code ignored;
+    auto& socket = lowest().socket();
+    // SO_LINGER with a zero timeout: close() sends RST instead of FIN.
+    if (raw_->reset) socket.set_option(net::socket_base::linger(true, 0), ignored);
+    socket.close(ignored);
+  }
+
   void drain() {
     stream_.async_read_some(net::buffer(drain_buffer_),
                             [self = self()](error_code ec, std::size_t n) {
@@ -551,6 +601,9 @@ class Session final : public SessionBase {
   std::chrono::steady_clock::time_point head_done_{};
   std::array<char, kReadChunk> drain_buffer_{};
   std::size_t drained_ = 0;
+  std::shared_ptr<const RawResponse> raw_;
+  std::uint64_t raw_left_ = 0;
+  std::optional<net::steady_timer> raw_timer_;
 };
 
 }  // namespace

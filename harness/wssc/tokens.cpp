@@ -531,8 +531,13 @@ Result<Clock::time_point> parse_utc(std::string_view text) {
   }
   year_month_day ymd{year{y}, month{static_cast<unsigned>(mo)}, day{static_cast<unsigned>(d)}};
   if (!ymd.ok() || h > 23 || mi > 59 || sec > 60) return bad("date or time out of range");
-  auto tp = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec} + fraction;
-  return time_point_cast<Clock::duration>(tp);
+  const sys_seconds whole = sys_days{ymd} + hours{h} + minutes{mi} + seconds{sec};
+  // Clock::time_point counts nanoseconds in 64 bits (about 1678..2261): a dateTime outside is
+  // refused rather than overflowed (found by fuzz/fuzz_trust.cpp: year 1013 in a wst:Lifetime).
+  constexpr sys_seconds kEarliest = time_point_cast<seconds>(Clock::time_point::min()) + seconds{1};
+  constexpr sys_seconds kLatest = time_point_cast<seconds>(Clock::time_point::max()) - seconds{1};
+  if (whole < kEarliest || whole > kLatest) return bad("year " + std::to_string(y) + " is outside 1678..2261");
+  return time_point_cast<Clock::duration>(whole) + duration_cast<Clock::duration>(fraction);
 }
 
 Timestamp make_timestamp(Clock::time_point now, std::chrono::seconds validity) {

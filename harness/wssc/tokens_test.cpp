@@ -291,6 +291,19 @@ TEST(Dkt, UnexpectedChildAndOrder) {
 
 // ---- Timestamp --------------------------------------------------------------------------------
 
+// Found by fuzz/fuzz_trust.cpp (fuzz/regressions/trust/): years the nanosecond clock cannot hold
+// overflowed (undefined behaviour) instead of being refused.
+TEST(Timestamp, YearsOutsideTheClockAreRefusedNotOverflowed) {
+  for (const char* text : {"1013-01-01T00:00:00.000Z", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z",
+                           "1677-09-21T00:12:43Z", "2262-04-11T23:47:17Z"}) {
+    auto t = parse_utc(text);
+    ASSERT_FALSE(t.ok()) << text;
+    EXPECT_NE(t.error().message().find("is outside 1678..2261"), std::string::npos) << t.error().message();
+  }
+  EXPECT_EQ(format_utc(*parse_utc("1678-01-01T00:00:00Z")), "1678-01-01T00:00:00.000Z");
+  EXPECT_EQ(format_utc(*parse_utc("2261-12-31T23:59:59.999Z")), "2261-12-31T23:59:59.999Z");
+}
+
 TEST(Timestamp, FormatAndParseUtc) {
   auto t = parse_utc("2026-11-21T10:00:00.123Z");
   ASSERT_TRUE(t.ok());

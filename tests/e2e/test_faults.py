@@ -23,6 +23,9 @@ def test_list_faults_names_requirements_that_exist():
         name, reqs, sentence = row
         assert re.fullmatch(r"[a-z0-9.-]+", name), name
         assert sentence and not sentence.endswith(".")
+        if name.startswith("hostile-"):
+            assert reqs == "", name  # transport faults cite no requirement (test_hostile_peers.py)
+            continue
         for req in reqs.split(","):
             assert req in known, f"{name} cites unknown requirement {req}"
             sections.add(req.rsplit("-", 1)[0])

@@ -1,0 +1,4 @@
+// The rsa_signature cookie transform's decoder (harness/wif/cookie_transforms.h).
+#include "fuzz/cookie_transform_support.h"
+
+PARLEY_FUZZ_COOKIE_TRANSFORM("cookie_rsa_signature", kRsaSignature)

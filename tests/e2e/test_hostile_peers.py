@@ -1,0 +1,67 @@
+"""A hostile target: `parley serve --fault hostile-*` breaks every SOAP answer at the HTTP level
+(harness/oracle/faults.h), and `parley run` must report the case as not run (PREREQ_FAILED) with a
+reason naming what happened, within its timeouts, and still write complete reports
+(docs/design/transport.md, "Hostile peers")."""
+import json
+import time
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from conftest import parley
+
+CASE = "wssc/03/context-echoed"
+TIMEOUT = 3  # parley run --timeout: each exchange is bounded by it
+
+# fault -> words the case's reason must contain (the transport failure as the client saw it)
+HOSTILE = {
+    "hostile-endless-body": ["max_body_bytes 4194304"],
+    "hostile-huge-content-length": ["max_body_bytes 4194304", "10737418240"],
+    "hostile-slow-drip": ["timed out after 3000 ms reading the response body"],
+    "hostile-reset-mid-body": ["reading the response body", "of 65536 bytes received"],
+    "hostile-xml-bomb": ["refused: parley never processes DTDs"],
+    "hostile-binary-garbage": ["the response is not HTTP/1.x"],
+    "hostile-redirect-loop": ["HTTP 302"],
+}
+
+
+def test_every_hostile_fault_is_listed_without_requirements():
+    rows = [line.split("\t") for line in parley("serve", "--list-faults").stdout.splitlines()]
+    hostile = {name: reqs for name, reqs, _ in rows if name.startswith("hostile-")}
+    assert set(hostile) == set(HOSTILE)
+    assert all(reqs == "" for reqs in hostile.values())
+
+
+@pytest.mark.parametrize("fault", sorted(HOSTILE))
+def test_run_against_a_hostile_target_reports_error_in_time(oracle, tmp_path, fault):
+    o = oracle("", name="hostile", args=["--fault", fault])
+    out = tmp_path / "out"
+    started = time.monotonic()
+    r = parley("run", "--target", o.profile, "--out", out, "--jobs", "1", "--timeout", TIMEOUT,
+               "--filter", CASE, timeout=120)
+    elapsed = time.monotonic() - started
+    print(f"{fault}: parley run took {elapsed:.1f} s; exit {r.returncode}")
+    # Nothing decisive happened: exit 1, never a crash or a hang.
+    assert r.returncode == 1, r.stdout + r.stderr
+    # The case is bounded by its budget (4 x --timeout); with the process around it, well under 30 s.
+    assert elapsed < 30, elapsed
+
+    report = json.loads((out / "report.json").read_text())
+    assert report["interrupted"] is False
+    (case,) = report["cases"]
+    assert case["id"] == CASE
+    print(f"{fault}: {case['verdict']}: {case['reason']}")
+    # The case's setup (issuance) is what meets the hostile answer: PREREQ_FAILED, the engine's
+    # ERROR for "could not get as far as the check", naming the transport failure.
+    assert case["verdict"] == "PREREQ_FAILED", case
+    assert case["reason"].startswith("issuance did not succeed: "), case["reason"]
+    for word in HOSTILE[fault]:
+        assert word in case["reason"], (word, case["reason"])
+    assert report["summary"]["by_verdict"]["PREREQ_FAILED"] == 1
+
+    suite = ET.parse(out / "junit.xml").getroot()
+    (testcase,) = suite.iter("testcase")
+    assert testcase.find("failure") is not None
+    assert HOSTILE[fault][0] in testcase.find("failure").get("message", "") + (testcase.find("failure").text or "")
+    html = (out / "index.html").read_text()
+    assert html.rstrip().endswith("</html>") and CASE in html
