@@ -290,11 +290,11 @@ class SignOutCheck : public CookieObserver {
   }
 };
 
-CaseInfo info(std::string id, std::string title, std::string requirement, std::string expects) {
+CaseInfo info(std::string id, std::string title, std::vector<std::string> requirements, std::string expects) {
   CaseInfo i;
   i.id = std::move(id);
   i.title = std::move(title);
-  i.requirements = {std::move(requirement)};
+  i.requirements = std::move(requirements);
   i.role = "RP";
   i.sends = "nothing: a passive check over recorded browser flows (HAR, captures)";
   i.expects = std::move(expects);
@@ -311,16 +311,16 @@ engine::Case make(CaseInfo i) {
 
 Status register_wif(engine::Registry& r) {
   PARLEY_TRY(r.add(make<CookieAttributesCheck>(info("passive/wif/cookie-attributes",
-                                                    "Session cookie chunks carry Secure and HttpOnly", "WIF-CK-01",
+                                                    "Session cookie chunks carry Secure and HttpOnly", {"RP-COOKIE-01", "RP-COOKIE-02"},
                                                     "Secure and HttpOnly on every chunk written"))));
   PARLEY_TRY(r.add(make<CookiePathCheck>(info("passive/wif/cookie-path",
-                                              "Session cookie chunks carry one Path ending with '/'", "WIF-CK-02",
+                                              "Session cookie chunks carry one Path ending with '/'", {"RP-COOKIE-03"},
                                               "the same Path, ending with '/', on every chunk"))));
   PARLEY_TRY(r.add(make<CookieChunkingCheck>(
-      info("passive/wif/cookie-chunking", "Chunks are contiguous; stale chunks are deleted", "WIF-CK-03",
+      info("passive/wif/cookie-chunking", "Chunks are contiguous; stale chunks are deleted", {"RP-CHUNK-03"},
            "FedAuth, FedAuth1, ... without gaps, each within the chunk size, stale chunks deleted"))));
   PARLEY_TRY(r.add(make<SignOutCheck>(info("passive/wif/sign-out", "Sign-out deletes every session cookie chunk",
-                                           "WIF-CK-04", "a deleting Set-Cookie for each chunk the request carried"))));
+                                           {"RP-OUT-01"}, "a deleting Set-Cookie for each chunk the request carried"))));
   return ok_status();
 }
 

@@ -6,6 +6,7 @@ responseReceived (+ExtraInfo: the raw headers, Set-Cookie included), redirects (
 requestWillBeSent carrying redirectResponse) and Network.getResponseBody. Cookies are kept, as
 "Save all as HAR with content" keeps them."""
 import datetime
+import time
 import urllib.parse
 
 
@@ -52,9 +53,63 @@ def _set_cookies(headers):
     return out
 
 
+def extra_info_missing(events):
+    """The HTTP(S) exchanges still unfinished, described: requests still in flight (no responseReceived or
+    loadingFailed yet), and responses (final or redirect) still lacking their
+    responseReceivedExtraInfo event. Chromium sends those raw headers (Set-Cookie among them)
+    separately, in either order with the response, and sometimes late; counted per request id."""
+    responses = {}
+    extras = {}
+    in_flight = set()
+    urls = {}
+    for e in events:
+        p = e.get("params", {})
+        rid = p.get("requestId")
+        if e["method"] == "Network.requestWillBeSent":
+            if "redirectResponse" in p:
+                responses[rid] = responses.get(rid, 0) + 1
+            # The browser's own favicon fetch may never report an end; it is not part of a flow.
+            if p["request"]["url"].startswith(("http://", "https://")) and \
+                    not p["request"]["url"].endswith("/favicon.ico"):
+                in_flight.add(rid)
+                urls[rid] = p["request"]["url"]
+        elif e["method"] == "Network.responseReceived":
+            in_flight.discard(rid)
+            if p.get("response", {}).get("url", "").startswith(("http://", "https://")):
+                responses[rid] = responses.get(rid, 0) + 1
+        elif e["method"] == "Network.loadingFailed":
+            in_flight.discard(rid)
+        elif e["method"] == "Network.responseReceivedExtraInfo":
+            extras[rid] = extras.get(rid, 0) + 1
+    short = {rid: n - extras.get(rid, 0) for rid, n in responses.items() if n > extras.get(rid, 0)}
+    return [f"in flight: {urls.get(rid, rid)}" for rid in sorted(in_flight)] + \
+        [f"{n} response(s) without raw headers: {urls.get(rid, rid)}" for rid, n in sorted(short.items())]
+
+
+def wait_for_extra_info(browser, timeout=15, quiet=0.5):
+    """Pumps DevTools events until no exchange is unfinished (extra_info_missing) for `quiet`
+    seconds in a row, so a HAR built on a loaded machine neither loses Set-Cookie headers nor cuts
+    a flow short (a page may still auto-submit a form). Raises after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    settled_since = None
+    while True:
+        missing = extra_info_missing(browser.events)
+        now = time.monotonic()
+        if missing:
+            settled_since = None
+        elif settled_since is None:
+            settled_since = now
+        elif now - settled_since >= quiet:
+            return
+        if now > deadline:
+            raise RuntimeError("exchanges still unfinished: " + "; ".join(missing))
+        browser.call("Runtime.evaluate", expression="1")  # events arrive while waiting for an answer
+        time.sleep(0.05)
+
+
 def build_har(browser):
     """HAR 1.2 (a dict) of every HTTP(S) exchange in browser.events, in order."""
-    events = browser.events
+    events = list(browser.events)  # a snapshot: getResponseBody below pumps more events in
     extra_req = {}
     extra_resp = {}
     for e in events:

@@ -9,7 +9,7 @@ import time
 
 from chromium import Browser
 from conftest import parley
-from har_recorder import build_har
+from har_recorder import build_har, wait_for_extra_info
 from test_rp import start
 
 
@@ -40,7 +40,7 @@ def browse_sign_in(node, tmp_path):
         whoami = json.loads(b.evaluate("document.body.innerText"))
         b.call("Page.navigate", url=node.app + "?wa=wsignout1.0")
         wait_for_url(b, node.url + "/")
-        time.sleep(0.3)  # the last responses' ExtraInfo events
+        wait_for_extra_info(b)
         har = build_har(b)
     path = tmp_path / "sign-in.har"
     path.write_text(json.dumps(har, indent=1))

@@ -3,7 +3,6 @@
 redis-server, WS-Fed and SAML 2.0 POST; every RP fault caught by a case citing its requirements."""
 import json
 import re
-import time
 
 import pytest
 
@@ -20,14 +19,12 @@ def start(oracle, pki, name="rp", faults=(), **kw):
 
 
 def run_suite(node, out, *extra, profile=None):
-    started = time.monotonic()
     r = parley("run", *SUITE, "--target", profile or node.profile, "--out", out, "--no-progress",
                "--allow-destructive", *extra)
-    elapsed = time.monotonic() - started
     assert (out / "report.json").exists(), r.stdout + r.stderr
     report = json.loads((out / "report.json").read_text())
     verdicts = {c["id"]: c["verdict"] for c in report["cases"]}
-    return r, report, verdicts, elapsed
+    return r, report, verdicts
 
 
 def with_farm(node, other, path):
@@ -85,10 +82,9 @@ def assert_clean(r, report, verdicts, expected):
 def test_by_value_single_node(oracle, rp_pki, tmp_path):
     node = start(oracle, rp_pki)
     assert MACHINE_KEY["validation"] in node.profile.read_text()  # [cookie_protection]
-    r, report, verdicts, elapsed = run_suite(node, tmp_path / "out", "--redact")
+    r, report, verdicts = run_suite(node, tmp_path / "out", "--redact")
     assert_clean(r, report, verdicts, {**BY_VALUE, "wif/13/farm": "NOT_APPLICABLE"})
     assert len(verdicts) >= 40
-    assert elapsed < 20, f"the whole suite took {elapsed:.1f} s"
     # Every case cites requirements; the replay command names the suite.
     for c in report["cases"]:
         assert c["requirements"] and c["replay"].startswith("parley run --suite wif-session --target ")
@@ -99,7 +95,7 @@ def test_by_value_single_node(oracle, rp_pki, tmp_path):
 
 def test_by_reference_single_node_with_a_small_cache(oracle, rp_pki, tmp_path):
     node = start(oracle, rp_pki, rp='mode = "reference"', cache="max_entries = 12")
-    r, report, verdicts, _ = run_suite(node, tmp_path / "out")
+    r, report, verdicts = run_suite(node, tmp_path / "out")
     assert_clean(r, report, verdicts, {**BY_REFERENCE, "wif/12/reference-eviction": "PASS",
                                        "wif/13/farm": "NOT_APPLICABLE"})
 
@@ -110,7 +106,7 @@ def test_two_node_redis_farm(oracle, rp_pki, redis_server, tmp_path, mode):
     a = start(oracle, rp_pki, name="a", rp=f'mode = "{mode}"', cache=cache)
     b = start(oracle, rp_pki, name="b", rp=f'mode = "{mode}"', cache=cache)
     profile = with_farm(a, b, tmp_path / "farm-profile.toml")
-    r, report, verdicts, _ = run_suite(a, tmp_path / "out", profile=profile)
+    r, report, verdicts = run_suite(a, tmp_path / "out", profile=profile)
     expected = dict(BY_VALUE if mode == "value" else BY_REFERENCE)
     expected.pop("wif/12/reference-eviction", None)  # Redis declares no bound
     expected["wif/13/farm"] = "PASS"
@@ -124,7 +120,7 @@ def test_two_node_redis_farm(oracle, rp_pki, redis_server, tmp_path, mode):
 def test_saml2_post_and_401_rps(oracle, rp_pki, tmp_path, variant):
     rp = 'signin_method = "saml2"' if variant == "saml2" else 'unauthenticated = "401"'
     node = start(oracle, rp_pki, rp=rp)
-    r, report, verdicts, _ = run_suite(node, tmp_path / "out")
+    r, report, verdicts = run_suite(node, tmp_path / "out")
     assert_clean(r, report, verdicts, BY_VALUE)
 
 
@@ -139,7 +135,7 @@ def test_list_requirements_shows_the_wif_session_catalog_covered():
     assert r.returncode == 0, r.stderr
     m = re.search(r"(\d+) of (\d+) requirements \(docs/requirements/wif-session.json\) covered", r.stdout)
     assert m and int(m.group(2)) >= 30 and m.group(1) == m.group(2), r.stdout[-400:]
-    assert "RP-COOKIE-01  MUST [C] (live)  wif/02/cookie-secure" in r.stdout
+    assert "RP-COOKIE-01  MUST [C] (both)  wif/02/cookie-secure, passive/wif/cookie-attributes" in r.stdout
     assert "SC-2-01" not in r.stdout  # the WS-SC catalog belongs to the other suite
     cases = json.loads(parley("list", *SUITE, "--format", "json").stdout)
     assert all(c["id"].startswith("wif/") and c["role"] == "RP" for c in cases)
@@ -168,7 +164,7 @@ def test_every_fault_is_caught_by_a_case_citing_its_requirements(oracle, rp_pki,
         assert citing, f"no case cites {reqs} ({fault})"
         node = start(oracle, rp_pki, name=fault, faults=[fault], **FAULT_CONFIG.get(fault, {}))
         filters = [a for case in citing for a in ("--filter", case)]
-        r, report, verdicts, _ = run_suite(node, tmp_path / f"out-{fault}", *filters)
+        r, report, verdicts = run_suite(node, tmp_path / f"out-{fault}", *filters)
         caught = [c for c in report["cases"] if c["verdict"] in ("FAIL", "WARN")
                   and {q["id"] for q in c["requirements"]} & set(reqs)]
         if not caught:
