@@ -1,6 +1,7 @@
 """The interop matrix (issue 13): the wssc-service suite against every runnable target (the oracle
 in each of its modes, Apache WSS4J through its shim) and the wssc-client suite against the
-reference client, merged with `parley report merge` into one comparison, one column per
+reference client, and the wif-session suite against the reference relying party, merged with
+`parley report merge` into one comparison, one column per
 implementation. scripts/interop-matrix is the command; reports/samples/interop-matrix/ the result.
 """
 import argparse
@@ -138,6 +139,29 @@ encryption = true
                 proc.wait()
 
 
+def rp_config(pki, cache=""):
+    """The reference relying party over TLS (gen-certs' server certificate), WS-Federation through
+    the test STS, machine-key cookie transforms; by value unless `cache` says otherwise."""
+    return (f'[server]\ntls = true\ncertificate = "{pki}/server.pem"\nprivate_key = "{pki}/server.key"\n'
+            f'[rp]\nca_file = "{pki}/ca.pem"\n'
+            f'[rp.cookie]\nmachine_key_decryption_key = "{"11" * 32}"\n'
+            f'machine_key_validation_key = "{"22" * 64}"\n{cache}'
+            f'[sts]\nsigning_certificate = "{pki}/sts.pem"\nsigning_key = "{pki}/sts.key"\n')
+
+
+def run_rp(parley, work, runs, pki):
+    """The wif-session suite against the reference RP (by value, one node)."""
+    name = "reference-rp"
+    with targets.Serve(parley, os.path.join(work, name), rp_config(pki), name=name) as serve:
+        profile = os.path.join(runs, name, "profile.toml")
+        os.makedirs(os.path.dirname(profile), exist_ok=True)
+        with open(serve.profile) as f:
+            text = relabel(f.read(), "parley reference RP (WIF cookies by value)")
+        with open(profile, "w") as f:
+            f.write(text)
+        return run_suite(parley, profile, os.path.join(runs, name, "report"), suite="wif-session")
+
+
 def run_client(parley, runs):
     profile = os.path.join(runs, "reference-client", "profile.toml")
     os.makedirs(os.path.dirname(profile), exist_ok=True)
@@ -149,8 +173,9 @@ def run_client(parley, runs):
 
 def summary_markdown(columns, comparison, command):
     lines = ["# Interop matrix", "",
-             "The wssc-service suite against every runnable target and the wssc-client suite against the",
-             "reference client, merged by `parley report merge` (one column per implementation). Regenerate:",
+             "The wssc-service suite against every runnable target, the wssc-client suite against the",
+             "reference client and the wif-session suite against the reference relying party, merged by",
+             "`parley report merge` (one column per implementation). Regenerate:",
              "", "```sh", command, "```", "",
              "`index.html` is the comparison page (filter \"rows where the runs differ\"), `comparison.json` its",
              "data, and `profiles/` the profile each column ran with (`PKI` is the directory `scripts/gen-certs`",
@@ -205,6 +230,7 @@ def main(argv=None):
         if not args.no_wss4j:
             jobs.append(("wss4j", run_wss4j, (parley, work, runs)))
         jobs.append(("reference-client", run_client, (parley, runs)))
+        jobs.append(("reference-rp", run_rp, (parley, work, runs, pki)))
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
             futures = [(name, pool.submit(fn, *a)) for name, fn, a in jobs]
             columns = []

@@ -139,6 +139,20 @@ def wss4j(tmp_path):
     w.stop()
 
 
+def pytest_configure(config):
+    config.addinivalue_line("markers", "full: a long matrix; runs only under `scripts/test --full` "
+                            "(PARLEY_FULL=1), CI runs a representative subset elsewhere")
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("PARLEY_FULL") == "1":
+        return
+    skip = pytest.mark.skip(reason="a long matrix: scripts/test --full (PARLEY_FULL=1) runs it")
+    for item in items:
+        if "full" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.hookimpl(tryfirst=True, hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield
