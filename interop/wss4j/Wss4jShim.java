@@ -36,6 +36,8 @@
  *       code is the WSS fault WSS4J names (wsse:FailedCheck, wsse:InvalidSecurity, ...).
  *       Prints "listening on http://127.0.0.1:PORT/" once ready. With --exit-on-stdin-eof the
  *       service exits (status 0) when its stdin closes: the parent that holds it owns its life.
+ *   client [--poll URL]
+ *       A WS-SC client under parley's client-harness contract: Wss4jClient.java.
  *
  * Input is parsed with DTDs refused. Compiled and run by scripts/wss4j; not part of CMake.
  */
