@@ -69,6 +69,7 @@ final class Wss4jClient {
 
     static final int MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
     static final int ENTROPY_BYTES = 32;
+    static final int MAX_KEY_BITS = 8 * 1024 * 1024 * 8; // 8 MiB of key material
 
     private Wss4jClient() {
     }
@@ -391,6 +392,12 @@ final class Wss4jClient {
                     throw new StepFailure("the RSTR's wst:KeySize '" + v + "' is not a number");
                 }
                 bits = Integer.parseInt(v);
+                // A resource bound, not a judgement of the RSTR (see the header): the hostile
+                // 1-Mbit key is well inside it, a 9-digit one would exhaust the heap.
+                if (bits > MAX_KEY_BITS) {
+                    throw new StepFailure("the RSTR's wst:KeySize " + bits + " is more than this client allocates ("
+                                          + MAX_KEY_BITS + " bits)");
+                }
             }
             Element proof = child(rstr, s.wstNs, "RequestedProofToken");
             if (proof == null) {
