@@ -36,6 +36,8 @@
  *       code is the WSS fault WSS4J names (wsse:FailedCheck, wsse:InvalidSecurity, ...).
  *       Prints "listening on http://127.0.0.1:PORT/" once ready. With --exit-on-stdin-eof the
  *       service exits (status 0) when its stdin closes: the parent that holds it owns its life.
+ *   client [--poll URL]
+ *       A WS-SC client under parley's client-harness contract: Wss4jClient.java.
  *
  * Input is parsed with DTDs refused. Compiled and run by scripts/wss4j; not part of CMake.
  */
@@ -170,6 +172,8 @@ public final class Wss4jShim {
                 return verify(cl);
             case "serve":
                 return serve(cl);
+            case "client":
+                return Wss4jClient.run(cl);
             default:
                 throw new UsageException("unknown subcommand '" + argv[0] + "'");
         }
@@ -263,6 +267,7 @@ public final class Wss4jShim {
         int signatureKeyLength = 24; // WCF, Basic256
         List<String> signParts; // null: Timestamp, Body and every WS-Addressing header present
         boolean embedSct = true;
+        Element sctElement; // embed this issued SCT as it is (Wss4jClient); null: build one
         boolean fixTimestampNamespaces = true; // false only to show finding W1
     }
 
@@ -346,7 +351,17 @@ public final class Wss4jShim {
         String sctValueType = context.scNamespace() + ConversationConstants.TOKEN_TYPE_SECURITY_CONTEXT_TOKEN;
         Element sctElement = null;
         String keySource; // what the DKTs' STR names: the SCT's wsu:Id or its Identifier
-        if (options.embedSct) {
+        if (options.sctElement != null) {
+            // An issued token is carried unchanged, extensions and all (SC-2-06); only a wsu:Id
+            // is added when it has none, for the DKTs to reference.
+            sctElement = (Element) doc.importNode(options.sctElement, true);
+            keySource = sctElement.getAttributeNS(WSU_NS, "Id");
+            if (keySource.isEmpty()) {
+                keySource = "sct-" + UUID.randomUUID();
+                sctElement.setAttributeNS(WSU_NS, "wsu:Id", keySource);
+                sctElement.setAttributeNS(XMLNS_NS, "xmlns:wsu", WSU_NS);
+            }
+        } else if (options.embedSct) {
             WSSecSecurityContextToken sct = new WSSecSecurityContextToken();
             sct.setWscVersion(context.version);
             sct.setIdentifier(context.identifier);
@@ -361,7 +376,7 @@ public final class Wss4jShim {
         WSSecDKSign sign = new WSSecDKSign(config);
         sign.setWscVersion(context.version);
         sign.setExternalKey(context.key, keySource);
-        sign.setTokenIdDirectId(!options.embedSct);
+        sign.setTokenIdDirectId(!options.embedSct && options.sctElement == null);
         sign.setCustomValueType(sctValueType);
         sign.setSignatureAlgorithm(WSConstants.HMAC_SHA1);
         sign.setDerivedKeyLength(options.signatureKeyLength);
@@ -377,7 +392,7 @@ public final class Wss4jShim {
             encrypt = new WSSecDKEncrypt(config);
             encrypt.setWscVersion(context.version);
             encrypt.setExternalKey(context.key, keySource);
-            encrypt.setTokenIdDirectId(!options.embedSct);
+            encrypt.setTokenIdDirectId(!options.embedSct && options.sctElement == null);
             encrypt.setCustomValueType(sctValueType);
             encrypt.setSymmetricEncAlgorithm(options.encryptionAlgorithm);
             encrypt.prepare(doc);
@@ -494,6 +509,11 @@ public final class Wss4jShim {
         if (results == null) {
             throw new WSSecurityException(WSSecurityException.INVALID_SECURITY, "noSecurity");
         }
+        return describeResults(doc, results);
+    }
+
+    /** Describes WSS4J's results for `doc` (what was signed, encrypted, which tokens). */
+    static Opened describeResults(Document doc, List<WSSecurityEngineResult> results) {
         Opened opened = new Opened();
         // WSS4J 1.6 returns the results last-processed first.
         opened.results.addAll(results);
