@@ -1,9 +1,10 @@
 #include "harness/oracle/client_faults.h"
 
-namespace parley::oracle {
-
-const std::vector<ClientFaultInfo>& all_client_faults() {
-  static const std::vector<ClientFaultInfo> faults = {
+template <>
+const std::vector<parley::core::FaultInfo<parley::oracle::ClientFault>>&
+parley::core::fault_catalog<parley::oracle::ClientFault>() {
+  using parley::oracle::ClientFault;
+  static const std::vector<FaultInfo<ClientFault>> faults = {
       {ClientFault::kConstantEntropy, "constant-entropy", {"SC-3-07", "SC-3-16"},
        "every RST/SCT (issue and renew) carries the same client entropy"},
       {ClientFault::kWrongKeySize, "wrong-key-size", {"WST-KS-01", "SC-10-03"},
@@ -49,22 +50,3 @@ const std::vector<ClientFaultInfo>& all_client_faults() {
   };
   return faults;
 }
-
-const ClientFaultInfo& client_fault_info(ClientFault f) { return all_client_faults().at(static_cast<std::size_t>(f)); }
-
-std::optional<ClientFault> client_fault_from_name(std::string_view name) {
-  for (const auto& f : all_client_faults()) {
-    if (f.name == name) return f.fault;
-  }
-  return std::nullopt;
-}
-
-std::vector<std::string> ClientFaultSet::names() const {
-  std::vector<std::string> out;
-  for (const auto& f : all_client_faults()) {
-    if (has(f.fault)) out.emplace_back(f.name);
-  }
-  return out;
-}
-
-}  // namespace parley::oracle

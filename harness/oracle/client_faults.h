@@ -4,11 +4,12 @@
 // fault, at least one case citing its requirements turns red (docs/client-faults.md).
 #pragma once
 
-#include <bitset>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "harness/core/fault_catalog.h"
 
 namespace parley::oracle {
 
@@ -39,27 +40,22 @@ enum class ClientFault {
   kCount,
 };
 
-struct ClientFaultInfo {
-  ClientFault fault;
-  std::string_view name;                       // the --fault NAME
-  std::vector<std::string_view> requirements;  // IDs in docs/requirements it violates
-  std::string_view description;                // one sentence: what the client does wrong
-};
+using ClientFaultInfo = core::FaultInfo<ClientFault>;
+using ClientFaultSet = core::FaultSet<ClientFault>;
+
+}  // namespace parley::oracle
+
+template <>
+const std::vector<parley::core::FaultInfo<parley::oracle::ClientFault>>&
+parley::core::fault_catalog<parley::oracle::ClientFault>();
+
+namespace parley::oracle {
 
 // Every client fault, in catalog order.
-const std::vector<ClientFaultInfo>& all_client_faults();
-const ClientFaultInfo& client_fault_info(ClientFault f);
-std::optional<ClientFault> client_fault_from_name(std::string_view name);
-
-class ClientFaultSet {
- public:
-  bool has(ClientFault f) const { return bits_.test(static_cast<std::size_t>(f)); }
-  void add(ClientFault f) { bits_.set(static_cast<std::size_t>(f)); }
-  bool empty() const { return bits_.none(); }
-  std::vector<std::string> names() const;
-
- private:
-  std::bitset<static_cast<std::size_t>(ClientFault::kCount)> bits_;
-};
+inline const std::vector<ClientFaultInfo>& all_client_faults() { return core::fault_catalog<ClientFault>(); }
+inline const ClientFaultInfo& client_fault_info(ClientFault f) { return core::fault_info_of(f); }
+inline std::optional<ClientFault> client_fault_from_name(std::string_view name) {
+  return core::fault_by_name<ClientFault>(name);
+}
 
 }  // namespace parley::oracle

@@ -3,10 +3,11 @@
 #include <cstdint>
 #include <memory>
 
-namespace parley::oracle {
-
-const std::vector<FaultInfo>& all_faults() {
-  static const std::vector<FaultInfo> faults = {
+template <>
+const std::vector<parley::core::FaultInfo<parley::oracle::Fault>>&
+parley::core::fault_catalog<parley::oracle::Fault>() {
+  using parley::oracle::Fault;
+  static const std::vector<FaultInfo<Fault>> faults = {
       {Fault::kReuseSctIdentifier, "reuse-sct-identifier", {"SC-2-03"},
        "every issuance returns the same wsc:Identifier (with a fresh key that replaces the previous holder's, so contexts in use at the same time are lost)"},
       {Fault::kRelativeSctIdentifier, "relative-sct-identifier", {"SC-2-02"},
@@ -109,14 +110,7 @@ const std::vector<FaultInfo>& all_faults() {
   return faults;
 }
 
-const FaultInfo& fault_info(Fault f) { return all_faults().at(static_cast<std::size_t>(f)); }
-
-std::optional<Fault> fault_from_name(std::string_view name) {
-  for (const auto& f : all_faults()) {
-    if (f.name == name) return f.fault;
-  }
-  return std::nullopt;
-}
+namespace parley::oracle {
 
 namespace {
 
@@ -202,14 +196,6 @@ std::optional<transport::HttpResponse> hostile_response(const FaultSet& faults, 
     return std::nullopt;
   }
   return r;
-}
-
-std::vector<std::string> FaultSet::names() const {
-  std::vector<std::string> out;
-  for (const auto& f : all_faults()) {
-    if (has(f.fault)) out.emplace_back(f.name);
-  }
-  return out;
 }
 
 }  // namespace parley::oracle

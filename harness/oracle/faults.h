@@ -4,12 +4,12 @@
 // target profile is the same with and without it, so a suite cannot tell from the profile.
 #pragma once
 
-#include <bitset>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "harness/core/fault_catalog.h"
 #include "harness/transport/http.h"
 
 namespace parley::oracle {
@@ -82,36 +82,24 @@ enum class Fault {
   kCount,
 };
 
-struct FaultInfo {
-  Fault fault;
-  std::string_view name;                       // the --fault NAME
-  std::vector<std::string_view> requirements;  // IDs in docs/requirements it violates
-  std::string_view description;                // one sentence: what the service does wrong
-  // A hostile-* transport fault: it breaks HTTP, not a requirement (no requirement IDs); the
-  // mutation self-test skips it and tests/e2e/test_hostile_peers.py covers it instead.
-  bool transport = false;
-};
+using FaultInfo = core::FaultInfo<Fault>;
+using FaultSet = core::FaultSet<Fault>;
+
+}  // namespace parley::oracle
+
+template <>
+const std::vector<parley::core::FaultInfo<parley::oracle::Fault>>&
+parley::core::fault_catalog<parley::oracle::Fault>();
+
+namespace parley::oracle {
 
 // Every fault, in catalog order.
-const std::vector<FaultInfo>& all_faults();
-const FaultInfo& fault_info(Fault f);
-std::optional<Fault> fault_from_name(std::string_view name);
-
-class FaultSet;
+inline const std::vector<FaultInfo>& all_faults() { return core::fault_catalog<Fault>(); }
+inline const FaultInfo& fault_info(Fault f) { return core::fault_info_of(f); }
+inline std::optional<Fault> fault_from_name(std::string_view name) { return core::fault_by_name<Fault>(name); }
 
 // The broken answer a hostile-* fault gives to a SOAP request, or nullopt when none is on (the
 // first one on wins when several are). `request` supplies the redirect loop's Location.
 std::optional<transport::HttpResponse> hostile_response(const FaultSet& faults, const transport::HttpRequest& request);
-
-class FaultSet {
- public:
-  bool has(Fault f) const { return bits_.test(static_cast<std::size_t>(f)); }
-  void add(Fault f) { bits_.set(static_cast<std::size_t>(f)); }
-  bool empty() const { return bits_.none(); }
-  std::vector<std::string> names() const;
-
- private:
-  std::bitset<static_cast<std::size_t>(Fault::kCount)> bits_;
-};
 
 }  // namespace parley::oracle

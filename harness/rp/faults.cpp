@@ -1,9 +1,9 @@
 #include "harness/rp/faults.h"
 
-namespace parley::rp {
-
-const std::vector<FaultInfo>& all_faults() {
-  static const std::vector<FaultInfo> faults = {
+template <>
+const std::vector<parley::core::FaultInfo<parley::rp::Fault>>& parley::core::fault_catalog<parley::rp::Fault>() {
+  using parley::rp::Fault;
+  static const std::vector<FaultInfo<Fault>> faults = {
       {Fault::kDropSecure, "drop-secure", {"RP-COOKIE-01"}, "session cookies are written without the Secure attribute"},
       {Fault::kDropHttpOnly, "drop-httponly", {"RP-COOKIE-02"},
        "session cookies are written without the HttpOnly attribute"},
@@ -44,22 +44,3 @@ const std::vector<FaultInfo>& all_faults() {
   };
   return faults;
 }
-
-const FaultInfo& fault_info(Fault f) { return all_faults().at(static_cast<std::size_t>(f)); }
-
-std::optional<Fault> fault_from_name(std::string_view name) {
-  for (const auto& f : all_faults()) {
-    if (f.name == name) return f.fault;
-  }
-  return std::nullopt;
-}
-
-std::vector<std::string> FaultSet::names() const {
-  std::vector<std::string> out;
-  for (const auto& f : all_faults()) {
-    if (has(f.fault)) out.emplace_back(f.name);
-  }
-  return out;
-}
-
-}  // namespace parley::rp

@@ -5,11 +5,12 @@
 // target profile is the same with and without it.
 #pragma once
 
-#include <bitset>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "harness/core/fault_catalog.h"
 
 namespace parley::rp {
 
@@ -39,26 +40,18 @@ enum class Fault {
   kCount,
 };
 
-struct FaultInfo {
-  Fault fault;
-  std::string_view name;                       // the --fault NAME
-  std::vector<std::string_view> requirements;  // IDs in docs/requirements/wif-session.json
-  std::string_view description;                // one sentence: what the RP does wrong
-};
+using FaultInfo = core::FaultInfo<Fault>;  // requirements: IDs in docs/requirements/wif-session.json
+using FaultSet = core::FaultSet<Fault>;
 
-const std::vector<FaultInfo>& all_faults();
-const FaultInfo& fault_info(Fault f);
-std::optional<Fault> fault_from_name(std::string_view name);
+}  // namespace parley::rp
 
-class FaultSet {
- public:
-  bool has(Fault f) const { return bits_.test(static_cast<std::size_t>(f)); }
-  void add(Fault f) { bits_.set(static_cast<std::size_t>(f)); }
-  bool empty() const { return bits_.none(); }
-  std::vector<std::string> names() const;
+template <>
+const std::vector<parley::core::FaultInfo<parley::rp::Fault>>& parley::core::fault_catalog<parley::rp::Fault>();
 
- private:
-  std::bitset<static_cast<std::size_t>(Fault::kCount)> bits_;
-};
+namespace parley::rp {
+
+inline const std::vector<FaultInfo>& all_faults() { return core::fault_catalog<Fault>(); }
+inline const FaultInfo& fault_info(Fault f) { return core::fault_info_of(f); }
+inline std::optional<Fault> fault_from_name(std::string_view name) { return core::fault_by_name<Fault>(name); }
 
 }  // namespace parley::rp

@@ -849,8 +849,8 @@ TEST(NbfxEncode, RoundTripsThroughXmlText) {
       "xmlns:p=\"urn:p\" "
       "p:a=\"1\" b=\"two\">t&amp;&lt;&gt;\"'</p:x></s:Body></s:Envelope>",
       "<a>x<b>y</b>z<!--c--><c></c></a>",
-      "<prefix:e xmlns:prefix=\"urn:x\" "
-      "prefix:at=\"&quot;q&quot;\">\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80</prefix:e>",
+      ("<prefix:e xmlns:prefix=\"urn:x\" "
+       "prefix:at=\"&quot;q&quot;\">\xC3\xA9\xE2\x82\xAC\xF0\x9F\x98\x80</prefix:e>"),
       "<a t=\"tab&#9;lf&#10;cr&#13;\">cr&#13;lf\n</a>",
   };
   Dictionary stat = Dictionary::static_from_list(
