@@ -1,5 +1,7 @@
 #include "harness/oracle/config.h"
 
+#include "harness/oracle/config_reader.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
@@ -11,95 +13,11 @@
 namespace parley::oracle {
 namespace {
 
-constexpr std::size_t kMaxConfigBytes = 1u << 20;
-
-Error config_error(std::string what, std::string where) {
-  return Error(ErrorCode::kInvalidArgument, std::move(what), std::move(where));
-}
-
-Result<std::string> read_file(const std::string& path) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec) return Error(ErrorCode::kIo, "cannot read: " + ec.message(), path);
-  if (size > kMaxConfigBytes) return Error(ErrorCode::kLimitExceeded, "file larger than 1 MiB", path);
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-Result<toml::table> parse_toml(std::string_view text, const std::string& what) {
-  if (text.size() > kMaxConfigBytes) return Error(ErrorCode::kLimitExceeded, "larger than 1 MiB", what);
-  // Debian's toml++ is built with exceptions; they stop here and become an Error.
-  try {
-    return toml::parse(text);
-  } catch (const toml::parse_error& err) {
-    std::ostringstream msg;
-    msg << err.description() << " (line " << err.source().begin.line << ", column " << err.source().begin.column
-        << ")";
-    return config_error(msg.str(), what);
-  }
-}
-
-// Reads typed values from one table, and at the end reports keys nobody asked for.
-class Section {
- public:
-  Section(const toml::table* table, std::string name) : table_(table), name_(std::move(name)) {}
-
-  Result<std::string> str(const char* key, std::string fallback) {
-    seen_.insert(key);
-    if (!table_ || !table_->contains(key)) return fallback;
-    auto v = (*table_)[key].value<std::string>();
-    if (!v) return config_error("must be a string", name_ + "." + key);
-    return *v;
-  }
-  Result<bool> flag(const char* key, bool fallback) {
-    seen_.insert(key);
-    if (!table_ || !table_->contains(key)) return fallback;
-    auto v = (*table_)[key].value<bool>();
-    if (!v) return config_error("must be true or false", name_ + "." + key);
-    return *v;
-  }
-  Result<std::uint64_t> uint(const char* key, std::uint64_t fallback, std::uint64_t max) {
-    seen_.insert(key);
-    if (!table_ || !table_->contains(key)) return fallback;
-    auto v = (*table_)[key].value<std::int64_t>();
-    if (!v || *v < 0) return config_error("must be a non-negative integer", name_ + "." + key);
-    if (static_cast<std::uint64_t>(*v) > max) {
-      return config_error("must be at most " + std::to_string(max), name_ + "." + key);
-    }
-    return static_cast<std::uint64_t>(*v);
-  }
-  // An array of strings (empty when absent).
-  Result<std::vector<std::string>> strings(const char* key) {
-    seen_.insert(key);
-    std::vector<std::string> out;
-    if (!table_ || !table_->contains(key)) return out;
-    const toml::array* arr = (*table_)[key].as_array();
-    if (!arr) return config_error("must be an array of strings", name_ + "." + key);
-    for (const auto& item : *arr) {
-      auto v = item.value<std::string>();
-      if (!v) return config_error("must be an array of strings", name_ + "." + key);
-      out.push_back(*v);
-    }
-    return out;
-  }
-  bool has(const char* key) const { return table_ && table_->contains(key); }
-  Status no_unknown_keys() const {
-    if (!table_) return ok_status();
-    for (const auto& [key, value] : *table_) {
-      if (!seen_.count(std::string(key.str()))) {
-        return config_error("unknown key '" + std::string(key.str()) + "'", name_);
-      }
-    }
-    return ok_status();
-  }
-
- private:
-  const toml::table* table_;
-  std::string name_;
-  std::set<std::string> seen_;
-};
+using config::config_error;
+using config::kMaxConfigBytes;
+using config::parse_toml;
+using config::read_file;
+using config::Section;
 
 Status no_unknown_tables(const toml::table& root, std::initializer_list<const char*> known, const std::string& what) {
   for (const auto& [key, value] : root) {
@@ -146,12 +64,7 @@ Result<Bootstrap> parse_bootstrap(const std::string& text, const std::string& wh
                       where);
 }
 
-// A file name from a config, relative to the config's directory.
-std::string resolve_path(const std::string& name, const std::string& base_dir) {
-  std::filesystem::path p(name);
-  if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
-  return p.lexically_normal().string();
-}
+using config::resolve_path;
 
 // The certificate bootstraps wrap keys with RSA-OAEP (xmlsec::encrypt_key); the *Rsa15 suites
 // would need RSA 1.5, which parley does not send (Bleichenbacher).

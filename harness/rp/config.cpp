@@ -8,97 +8,19 @@
 #include <toml++/toml.h>
 
 #include "harness/core/crypto.h"
+#include "harness/oracle/config_reader.h"
 
 namespace parley::rp {
 namespace {
 
-constexpr std::size_t kMaxConfigBytes = 1u << 20;
+using oracle::config::config_error;
+using oracle::config::kMaxConfigBytes;
+using oracle::config::Section;
 
-Error config_error(std::string what, std::string where) {
-  return Error(ErrorCode::kInvalidArgument, std::move(what), std::move(where));
-}
-
-Result<std::string> read_text(const std::string& path) {
-  std::error_code ec;
-  auto size = std::filesystem::file_size(path, ec);
-  if (ec) return Error(ErrorCode::kIo, "cannot read: " + ec.message(), path);
-  if (size > kMaxConfigBytes) return Error(ErrorCode::kLimitExceeded, "file larger than 1 MiB", path);
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
+// File names in an RP config are made absolute: the printed target profile names them.
 std::string resolve(const std::string& name, const std::string& base_dir) {
-  if (name.empty()) return name;
-  std::filesystem::path p(name);
-  if (p.is_relative()) p = std::filesystem::path(base_dir) / p;
-  return std::filesystem::absolute(p).lexically_normal().string();
+  return oracle::config::resolve_path(name, base_dir, oracle::config::PathForm::kAbsolute);
 }
-
-// Typed reads from one table that report keys nobody asked for (the oracle's config reader has
-// the same rules; this one also knows sub-tables).
-class Section {
- public:
-  Section(const toml::table* table, std::string name) : table_(table), name_(std::move(name)) {}
-
-  Result<std::string> str(const char* key, std::string fallback) {
-    seen_.insert(key);
-    if (!table_ || !table_->contains(key)) return fallback;
-    auto v = (*table_)[key].value<std::string>();
-    if (!v) return config_error("must be a string", name_ + "." + key);
-    return *v;
-  }
-  Result<bool> flag(const char* key, bool fallback) {
-    seen_.insert(key);
-    if (!table_ || !table_->contains(key)) return fallback;
-    auto v = (*table_)[key].value<bool>();
-    if (!v) return config_error("must be true or false", name_ + "." + key);
-    return *v;
-  }
-  Result<std::uint64_t> uint(const char* key, std::uint64_t fallback, std::uint64_t min, std::uint64_t max) {
-    seen_.insert(key);
-    if (!table_ || !table_->contains(key)) return fallback;
-    auto v = (*table_)[key].value<std::int64_t>();
-    if (!v || *v < 0) return config_error("must be a non-negative integer", name_ + "." + key);
-    const auto u = static_cast<std::uint64_t>(*v);
-    if (u < min || u > max) {
-      return config_error("must be in " + std::to_string(min) + ".." + std::to_string(max), name_ + "." + key);
-    }
-    return u;
-  }
-  Result<std::vector<std::string>> strings(const char* key, std::vector<std::string> fallback) {
-    seen_.insert(key);
-    if (!table_ || !table_->contains(key)) return fallback;
-    const toml::array* arr = (*table_)[key].as_array();
-    if (!arr) return config_error("must be an array of strings", name_ + "." + key);
-    std::vector<std::string> out;
-    for (const auto& item : *arr) {
-      auto v = item.value<std::string>();
-      if (!v) return config_error("must be an array of strings", name_ + "." + key);
-      out.push_back(*v);
-    }
-    return out;
-  }
-  const toml::table* sub(const char* key) {
-    seen_.insert(key);
-    return table_ ? (*table_)[key].as_table() : nullptr;
-  }
-  Status no_unknown_keys() const {
-    if (!table_) return ok_status();
-    for (const auto& [key, value] : *table_) {
-      if (!seen_.count(std::string(key.str()))) {
-        return config_error("unknown key '" + std::string(key.str()) + "'", name_);
-      }
-    }
-    return ok_status();
-  }
-
- private:
-  const toml::table* table_;
-  std::string name_;
-  std::set<std::string> seen_;
-};
 
 Result<Bytes> key_bytes(Section& s, const char* key, const std::string& where) {
   PARLEY_ASSIGN_OR_RETURN(std::string text, s.str(key, ""));
@@ -162,7 +84,7 @@ Status parse_cookie(Section& s, const std::string& base_dir, RpConfig& c) {
       if (rsa_key_file.empty()) return config_error(name + " needs rsa_key (a PEM private key)", "rp.cookie");
       if (!rsa) {
         c.rsa_key_file = resolve(rsa_key_file, base_dir);
-        PARLEY_ASSIGN_OR_RETURN(std::string pem, read_text(c.rsa_key_file));
+        PARLEY_ASSIGN_OR_RETURN(std::string pem, oracle::config::read_file(c.rsa_key_file));
         auto key = crypto::RsaKey::from_pem(pem);
         if (!key.ok() || !key->has_private()) return config_error("not an RSA private key (PEM)", "rp.cookie.rsa_key");
         rsa = *key;
@@ -262,16 +184,7 @@ bool is_rp_config(std::string_view text) {
 }
 
 Result<RpConfig> parse_rp_config(std::string_view text, const std::string& base_dir) {
-  if (text.size() > kMaxConfigBytes) return Error(ErrorCode::kLimitExceeded, "larger than 1 MiB", "rp config");
-  toml::table root;
-  try {
-    root = toml::parse(text);
-  } catch (const toml::parse_error& err) {
-    std::ostringstream msg;
-    msg << err.description() << " (line " << err.source().begin.line << ", column " << err.source().begin.column
-        << ")";
-    return config_error(msg.str(), "rp config");
-  }
+  PARLEY_ASSIGN_OR_RETURN(toml::table root, oracle::config::parse_toml(text, "rp config"));
   for (const auto& [key, value] : root) {
     if (key.str() != "server" && key.str() != "rp" && key.str() != "sts") {
       return config_error("unknown table or key '" + std::string(key.str()) + "' (relying-party mode has [server], "
@@ -369,7 +282,7 @@ Result<RpConfig> parse_rp_config(std::string_view text, const std::string& base_
 }
 
 Result<RpConfig> load_rp_config(const std::string& path) {
-  PARLEY_ASSIGN_OR_RETURN(std::string text, read_text(path));
+  PARLEY_ASSIGN_OR_RETURN(std::string text, oracle::config::read_file(path));
   auto parent = std::filesystem::path(path).parent_path();
   auto c = parse_rp_config(text, parent.empty() ? "." : parent.string());
   if (!c.ok()) return c.error().within(path);

@@ -171,6 +171,19 @@ def run_client(parley, runs):
                      extra=["--exec", f"{shlex.quote(parley)} client --harness"])
 
 
+def run_wss4j_client(parley, runs):
+    """The wssc-client suite against the WSS4J client (interop/wss4j/Wss4jClient.java), one JVM per
+    scenario (--exec keeps each scenario's client output in the report)."""
+    name = "wss4j-client"
+    profile = os.path.join(runs, name, "profile.toml")
+    os.makedirs(os.path.dirname(profile), exist_ok=True)
+    shutil.copyfile(os.path.join(targets.ROOT, "interop", "wss4j", "client.toml"), profile)
+    wss4j = shlex.quote(os.path.join(targets.ROOT, "scripts", "wss4j"))
+    os.environ.setdefault("PARLEY_BUILD_DIR", os.path.dirname(os.path.dirname(os.path.abspath(parley))))
+    return run_suite(parley, profile, os.path.join(runs, name, "report"), suite="wssc-client",
+                     extra=["--exec", f"{wss4j} client"])
+
+
 def summary_markdown(columns, comparison, command):
     lines = ["# Interop matrix", "",
              "The wssc-service suite against every runnable target, the wssc-client suite against the",
@@ -217,7 +230,7 @@ def main(argv=None):
     ap.add_argument("--runs", default=os.path.join(targets.ROOT, "out", "interop-matrix", "runs"),
                     help="where each run's report directory goes (default out/interop-matrix/runs)")
     ap.add_argument("--parley-bin", help="the parley binary (default $PARLEY_BIN, build/bin/parley)")
-    ap.add_argument("--no-wss4j", action="store_true", help="leave out the WSS4J column (no Java)")
+    ap.add_argument("--no-wss4j", action="store_true", help="leave out the WSS4J columns (no Java)")
     args = ap.parse_args(argv)
     parley = targets.find_parley(args.parley_bin)
     out, runs = os.path.abspath(args.out), os.path.abspath(args.runs)
@@ -230,6 +243,8 @@ def main(argv=None):
         if not args.no_wss4j:
             jobs.append(("wss4j", run_wss4j, (parley, work, runs)))
         jobs.append(("reference-client", run_client, (parley, runs)))
+        if not args.no_wss4j:
+            jobs.append(("wss4j-client", run_wss4j_client, (parley, runs)))
         jobs.append(("reference-rp", run_rp, (parley, work, runs, pki)))
         with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
             futures = [(name, pool.submit(fn, *a)) for name, fn, a in jobs]
