@@ -684,10 +684,13 @@ Result<xmlNode*> append_fragment(xmlNode* parent, std::string_view fragment) {
 }
 
 xmlNode* append_copy(xmlNode* parent, const xmlNode* node) {
+  // xmlDocCopyNode keeps every declaration inside the copied subtree as it was, and declares on
+  // the copy's root each namespace the source bound on an ancestor of `node`, so the copy is
+  // complete before it is attached. No xmlReconciliateNs afterwards: it would re-bind a default
+  // namespace declared below the copied root under a generated prefix ("default"), which changes
+  // the canonical form of what is inside and breaks any signature over it.
   xmlNode* copy = xmlDocCopyNode(const_cast<xmlNode*>(node), parent->doc, 1);
   xmlAddChild(parent, copy);
-  // Namespaces the copy uses but does not declare are re-declared on it (reconciliation).
-  xmlReconciliateNs(parent->doc, copy);
   return copy;
 }
 

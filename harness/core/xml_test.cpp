@@ -81,6 +81,25 @@ TEST(XmlParse, HappyPathBuildsTheTree) {
             R"(<e:Echo xmlns:e="urn:example">hi</e:Echo>)");
 }
 
+TEST(XmlAppendCopy, KeepsDefaultNamespacesAndDeclaresInheritedOnes) {
+  auto dst = parse("<o:out xmlns:o='urn:o'/>");
+  ASSERT_TRUE(dst.ok());
+  {
+    // p: is bound on the source's root, outside the copied element; the default namespace is
+    // declared below it (as in an xmlsec ds:Signature inside a copied assertion).
+    auto src = parse("<r xmlns:p='urn:p'><p:a x='1'><Signature xmlns='urn:ds'><v>k</v></Signature></p:a></r>");
+    ASSERT_TRUE(src.ok()) << src.error().message();
+    ASSERT_EQ(child_elements(src->root()).size(), 1u);
+    xmlNode* copy = append_copy(dst->root(), child_elements(src->root())[0]);
+    EXPECT_EQ(serialize(copy),
+              "<p:a xmlns:p=\"urn:p\" x=\"1\"><Signature xmlns=\"urn:ds\"><v>k</v></Signature></p:a>");
+  }
+  // The source is gone: the copy is a whole, independent subtree of the destination.
+  EXPECT_EQ(serialize(*dst),
+            "<o:out xmlns:o=\"urn:o\"><p:a xmlns:p=\"urn:p\" x=\"1\"><Signature xmlns=\"urn:ds\"><v>k</v>"
+            "</Signature></p:a></o:out>\n");
+}
+
 TEST(XmlParse, CloneIsIndependent) {
   Document doc = must_parse("<a><b>1</b></a>");
   Result<Document> copy = doc.clone();

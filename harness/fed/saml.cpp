@@ -331,13 +331,10 @@ Result<xmlNode*> append_signed_element(xmlNode* parent, std::string_view element
 }
 
 xmlNode* append_signed_copy(xmlNode* parent, const xmlNode* element) {
-  // xmlDocCopyNode copies every namespace declaration and declares on the copy's root any
-  // namespace the source bound on an ancestor. xml::append_copy's extra xmlReconciliateNs would
-  // re-bind a default namespace declared below the copied root (xmlsec's ds:Signature) under a
-  // generated "default" prefix, which changes the canonical SignedInfo and breaks the signature.
-  xmlNode* copy = xmlDocCopyNode(const_cast<xmlNode*>(element), parent->doc, 1);
-  xmlAddChild(parent, copy);
-  return copy;
+  // xml::append_copy keeps the namespace declarations inside the copy as they are (xmlsec's
+  // ds:Signature declares a default namespace), so the canonical SignedInfo and the signature
+  // survive the copy.
+  return xml::append_copy(parent, element);
 }
 
 namespace {
