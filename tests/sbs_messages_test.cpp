@@ -2,7 +2,8 @@
 // both sides accept: parley's open_envelope and Apache WSS4J 1.6 (scripts/wss4j verify, a real
 // JVM) verify every signed and signed + encrypted file, with the context key the generator
 // writes out, and find the Body it was given. What sbs_bench's signer makes from the unsecured
-// files is accepted by WSS4J too, so both sides time work that succeeds.
+// files is accepted by WSS4J, and what WSS4J's signer makes from them by parley, so both sides
+// time work that succeeds.
 #include <gtest/gtest.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -173,6 +174,21 @@ TEST_F(SbsMessages, TheBenchSignerProducesAcceptedMessages) {
   std::ofstream(file, std::ios::binary) << xml::serialize(*doc);
   expect_parley_opens(file, m.body_bytes, true);
   expect_wss4j_accepts(file, m.body_bytes, true);
+}
+
+// And the other way: what Wss4jBench's signer times (Wss4jShim's protectDocument, through
+// `scripts/wss4j protect`) from the same unsecured file opens in parley.
+TEST_F(SbsMessages, Wss4jProtectedBenchInputOpensInParley) {
+  const SbsMessage& m = set_->messages.front();
+  for (bool encrypt : {false, true}) {
+    SCOPED_TRACE(encrypt ? "signed and encrypted" : "signed");
+    const auto out = dir_ / (encrypt ? "wss4j-encrypted.xml" : "wss4j-signed.xml");
+    auto result = run((kRoot / "scripts" / "wss4j").string() + " protect --sct-id " + std::string(kSbsIdentifier) +
+                      " --key " + std::string(kSbsKeyHex) + " --version " + std::string(kSbsShimVersion) +
+                      (encrypt ? " --encrypt " : " ") + m.unsecured.string() + " " + out.string());
+    ASSERT_EQ(result.exit_code, 0) << result.output;
+    expect_parley_opens(out, m.body_bytes, encrypt);
+  }
 }
 
 }  // namespace
