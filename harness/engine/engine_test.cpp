@@ -216,6 +216,36 @@ TEST(Runner, PrereqFailedAndErrorCountAsFailures) {
   EXPECT_EQ(run.summary.exit_code, 1);
 }
 
+TEST(Runner, APrerequisiteWithNoHttpAnswerIsErrorOneRefusedOverHttpStaysPrereqFailed) {
+  // The issuance a case needs: first no HTTP answer at all (reset, timeout, garbage), then an
+  // HTTP answer the issuance could not use (a 302).
+  auto exchange = [](int status, std::string error) {
+    return [status, error](CaseContext& ctx) {
+      EvidenceExchange x;
+      x.label = "issue";
+      x.response_status = status;
+      x.error = error;
+      ctx.evidence().exchanges.push_back(x);
+      return Outcome::prereq_failed("issuance did not succeed: " + (error.empty() ? "HTTP 302" : error));
+    };
+  };
+  Registry reg;
+  CaseInfo broke = info_citing({"SC-2-01"});
+  broke.id = "broke";
+  CaseInfo refused = info_citing({"SC-2-01"});
+  refused.id = "refused";
+  ASSERT_TRUE(reg.add(Case{broke, exchange(0, "connection reset reading the response body")}).ok());
+  ASSERT_TRUE(reg.add(Case{refused, exchange(302, "")}).ok());
+  auto run = run_cases(reg, profile(), options());
+  ASSERT_EQ(run.results.size(), 2u);
+  EXPECT_EQ(run.results[0].verdict, Verdict::kError);
+  EXPECT_EQ(run.results[0].reason,
+            "the target gave no usable HTTP answer, so the case could not run: issuance did not succeed: "
+            "connection reset reading the response body");
+  EXPECT_EQ(run.results[1].verdict, Verdict::kPrereqFailed);
+  EXPECT_EQ(run.results[1].reason, "issuance did not succeed: HTTP 302");
+}
+
 TEST(Runner, BaselineExcusesKnownFailuresAndFailsUnexpectedPasses) {
   auto reg = fixed_cases({{"known", Outcome::fail("known bug")}, {"fixed", Outcome::pass("now fine")}});
   Baseline b;

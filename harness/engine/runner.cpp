@@ -180,6 +180,12 @@ RunResult run_cases(const Registry& registry, const oracle::TargetProfile& profi
         raw = Outcome::error("the case threw an unknown exception");
       }
       r.evidence = std::move(ctx.evidence());
+      if (raw.verdict == Verdict::kPrereqFailed && !r.evidence.exchanges.empty() &&
+          !r.evidence.exchanges.back().error.empty() && r.evidence.exchanges.back().response_status == 0) {
+        // The step the case needed got no HTTP answer at all (reset, timeout, garbage, over a
+        // limit): the target broke, which is ERROR (architecture.md), not a refused prerequisite.
+        raw = Outcome::error("the target gave no usable HTTP answer, so the case could not run: " + raw.reason);
+      }
       if (ctx.out_of_time()) {
         // Whatever the case concluded, it ran out of time: some step was cut short.
         raw = Outcome::error("the case ran past its time budget of " + std::to_string(ctx.budget().count()) +
