@@ -10,6 +10,9 @@
 #include <sstream>
 #include <thread>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include "harness/oracle/http_binding.h"
 #include "harness/transport/http_client.h"
 
@@ -43,6 +46,31 @@ double seconds_since(SteadyClock::time_point start) {
 std::uint64_t micros_between(SteadyClock::time_point a, SteadyClock::time_point b) {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::microseconds>(b - a).count());
 }
+
+double own_cpu_seconds() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  auto secs = [](const timeval& t) { return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6; };
+  return secs(u.ru_utime) + secs(u.ru_stime);
+}
+
+// Measures the CPU parley and the target spend while `phase` runs.
+struct CpuMeter {
+  explicit CpuMeter(std::optional<long> pid) : pid_(pid), own_(own_cpu_seconds()) {
+    if (pid_) {
+      if (auto t = process_cpu_seconds(*pid_); t.ok()) target_ = *t;
+    }
+  }
+  void finish(PhaseResult& phase) const {
+    phase.client_cpu_seconds = own_cpu_seconds() - own_;
+    if (pid_ && target_) {
+      if (auto t = process_cpu_seconds(*pid_); t.ok()) phase.target_cpu_seconds = *t - *target_;
+    }
+  }
+  std::optional<long> pid_;
+  double own_;
+  std::optional<double> target_;
+};
 
 transport::HttpClient::Options http_options(const LoadOptions& o) {
   transport::HttpClient::Options h;
@@ -258,6 +286,10 @@ nlohmann::ordered_json latency_json(const LatencyHistogram& h) {
           {"mean", h.mean()}};
 }
 
+nlohmann::ordered_json cpu_json(const std::optional<double>& v) {
+  return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr);
+}
+
 nlohmann::ordered_json errors_json(const ErrorTally& t) {
   nlohmann::ordered_json counts = nlohmann::ordered_json::object();
   for (ErrorKind k : {ErrorKind::kTransport, ErrorKind::kSoapFault, ErrorKind::kVerification, ErrorKind::kProtocol}) {
@@ -305,6 +337,26 @@ std::uint64_t ErrorTally::total() const {
   std::uint64_t n = 0;
   for (const auto& [k, c] : counts) n += c;
   return n;
+}
+
+Result<double> process_cpu_seconds(long pid) {
+  const std::string path = "/proc/" + std::to_string(pid) + "/stat";
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return Error(ErrorCode::kIo, "cannot read (no such process?)", path);
+  // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so fields count from
+  // the last ')'. utime and stime are fields 14 and 15 (proc(5)), in clock ticks.
+  const std::size_t close = line.rfind(')');
+  if (close == std::string::npos) return Error(ErrorCode::kParse, "no ')' after the command name", path);
+  std::istringstream fields(line.substr(close + 1));
+  std::string skip;
+  for (int i = 3; i <= 13; ++i) fields >> skip;
+  std::uint64_t utime = 0;
+  std::uint64_t stime = 0;
+  if (!(fields >> utime >> stime)) return Error(ErrorCode::kParse, "no utime / stime fields", path);
+  const long ticks = sysconf(_SC_CLK_TCK);
+  if (ticks <= 0) return Error(ErrorCode::kInternal, "sysconf(_SC_CLK_TCK) failed", path);
+  return static_cast<double>(utime + stime) / static_cast<double>(ticks);
 }
 
 Result<std::uint64_t> resident_set_bytes(long pid) {
@@ -356,6 +408,7 @@ LoadResult run_load(const oracle::TargetProfile& profile, const LoadOptions& opt
   {
     std::atomic<std::size_t> next{0};
     std::mutex merge;
+    const CpuMeter cpu(options.target_pid);
     const auto t0 = SteadyClock::now();
     on_workers(std::min(workers, std::max<std::size_t>(1, options.sessions)), profile, options,
                [&](std::size_t, Worker& w) {
@@ -382,6 +435,7 @@ LoadResult run_load(const oracle::TargetProfile& profile, const LoadOptions& opt
                  result.establishment.latency.merge(local.latency);
                });
     result.establishment.elapsed_seconds = seconds_since(t0);
+    cpu.finish(result.establishment);
   }
   std::vector<wssc::ContextKey> live;
   live.reserve(result.establishment.succeeded);
@@ -400,6 +454,7 @@ LoadResult run_load(const oracle::TargetProfile& profile, const LoadOptions& opt
     if (live.empty() || duration.count() <= 0 || stopped(options)) return phase;
     std::atomic<std::size_t> next{0};
     std::mutex merge;
+    const CpuMeter cpu(options.target_pid);
     const auto t0 = SteadyClock::now();
     const auto deadline = t0 + duration;
     if (measured) probe.at = t0 + duration / 2;
@@ -429,6 +484,7 @@ LoadResult run_load(const oracle::TargetProfile& profile, const LoadOptions& opt
       phase.latency.merge(local.latency);
     });
     phase.elapsed_seconds = seconds_since(t0);
+    cpu.finish(phase);
     return phase;
   };
   result.warmup_requests = traffic(options.warmup, false).attempted;
@@ -596,7 +652,9 @@ std::string load_json(const LoadResult& r, const oracle::TargetProfile& profile,
                         {"errors", errors_json(e.errors)},
                         {"elapsed_seconds", e.elapsed_seconds},
                         {"rate_per_second", e.elapsed_seconds > 0 ? static_cast<double>(e.succeeded) / e.elapsed_seconds : 0.0},
-                        {"latency_us", latency_json(e.latency)}};
+                        {"latency_us", latency_json(e.latency)},
+                        {"client_cpu_seconds", e.client_cpu_seconds},
+                        {"target_cpu_seconds", cpu_json(e.target_cpu_seconds)}};
   const auto& t = r.traffic;
   j["traffic"] = {{"warmup_requests", r.warmup_requests},
                   {"requests", t.attempted},
@@ -604,7 +662,9 @@ std::string load_json(const LoadResult& r, const oracle::TargetProfile& profile,
                   {"errors", errors_json(t.errors)},
                   {"elapsed_seconds", t.elapsed_seconds},
                   {"throughput_rps", t.elapsed_seconds > 0 ? static_cast<double>(t.attempted) / t.elapsed_seconds : 0.0},
-                  {"latency_us", latency_json(t.latency)}};
+                  {"latency_us", latency_json(t.latency)},
+                  {"client_cpu_seconds", t.client_cpu_seconds},
+                  {"target_cpu_seconds", cpu_json(t.target_cpu_seconds)}};
   if (r.memory) {
     const auto& m = *r.memory;
     auto opt = [](const std::optional<std::uint64_t>& v) { return v ? nlohmann::ordered_json(*v) : nlohmann::ordered_json(nullptr); };
@@ -658,6 +718,14 @@ std::string summary_text(const LoadResult& r) {
                 "latency us: min %" PRIu64 ", p50 %" PRIu64 ", p90 %" PRIu64 ", p99 %" PRIu64 ", max %" PRIu64 "\n",
                 h.min(), h.percentile(50), h.percentile(90), h.percentile(99), h.max());
   o << buf;
+  std::snprintf(buf, sizeof buf, "cpu during the traffic: parley %.2f s", t.client_cpu_seconds);
+  o << buf;
+  if (t.target_cpu_seconds) {
+    std::snprintf(buf, sizeof buf, ", target %.2f s (%.0f us per request)", *t.target_cpu_seconds,
+                  t.attempted > 0 ? *t.target_cpu_seconds * 1e6 / static_cast<double>(t.attempted) : 0.0);
+    o << buf;
+  }
+  o << "\n";
   for (const auto& s : t.errors.samples) o << "  " << s << "\n";
   if (r.memory) {
     const auto& m = *r.memory;

@@ -54,6 +54,10 @@ struct PhaseResult {
   ErrorTally errors;
   LatencyHistogram latency;  // microseconds, successful and failed exchanges alike
   double elapsed_seconds = 0;
+  // CPU time (user + system) spent during the phase by parley itself and, with a target PID,
+  // by the target: where a loopback run's two cores went.
+  double client_cpu_seconds = 0;
+  std::optional<double> target_cpu_seconds;
 };
 
 enum class Verdict { kPass, kFail, kNotApplicable };
@@ -94,6 +98,8 @@ LoadResult run_load(const oracle::TargetProfile& profile, const LoadOptions& opt
 
 // VmRSS of a process from /proc/PID/status, in bytes.
 Result<std::uint64_t> resident_set_bytes(long pid);
+// User + system CPU time of a process so far, from /proc/PID/stat, in seconds.
+Result<double> process_cpu_seconds(long pid);
 
 // 0 when every check is PASS or NOT_APPLICABLE and nothing failed; 1 otherwise; 3 when the
 // target was unreachable or the run was interrupted (docs/load.md, as `parley run`).

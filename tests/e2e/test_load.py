@@ -43,6 +43,7 @@ def test_clean_oracle_load(oracle, tmp_path):
     lat = t["latency_us"]
     assert lat["count"] == t["requests"]
     assert 0 < lat["min"] <= lat["p50"] <= lat["p90"] <= lat["p99"] <= lat["max"]
+    assert t["client_cpu_seconds"] > 0 and t["target_cpu_seconds"] > 0
     mem = report["memory"]
     assert mem["pid"] == o.proc.pid
     for key in ("rss_before_bytes", "rss_established_bytes", "rss_end_bytes"):
