@@ -70,9 +70,9 @@ int run_load_command(const LoadCli& o) {
   // Bounds keep a typo from opening a million threads or sessions.
   if (o.sessions < 1 || o.sessions > 1000000) return usage_error("--sessions must be 1..1000000");
   if (o.concurrency < 1 || o.concurrency > 1024) return usage_error("--concurrency must be 1..1024");
-  if (!(o.duration > 0) || o.duration > 86400) return usage_error("--duration must be > 0 and at most 86400 seconds");
-  if (o.warmup < 0 || o.warmup > 86400) return usage_error("--warmup must be 0..86400 seconds");
-  if (!(o.timeout > 0) || o.timeout > 600) return usage_error("--timeout must be > 0 and at most 600 seconds");
+  if (!(o.duration >= 0.001) || o.duration > 86400) return usage_error("--duration must be 0.001..86400 seconds");
+  if (!(o.warmup >= 0) || o.warmup > 86400) return usage_error("--warmup must be 0..86400 seconds");
+  if (!(o.timeout >= 0.001) || o.timeout > 600) return usage_error("--timeout must be 0.001..600 seconds");
   auto profile = oracle::load_target_profile(o.target);
   if (!profile.ok()) return usage_error(profile.error().message());
   if (profile->kind != "wssc-service") return usage_error(o.target + ": kind must be wssc-service for parley load");
