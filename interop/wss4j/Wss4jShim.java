@@ -36,9 +36,6 @@
  *       code is the WSS fault WSS4J names (wsse:FailedCheck, wsse:InvalidSecurity, ...).
  *       Prints "listening on http://127.0.0.1:PORT/" once ready. With --exit-on-stdin-eof the
  *       service exits (status 0) when its stdin closes: the parent that holds it owns its life.
- *       Requests are handled on --threads threads (default 1: one at a time); accepted sockets
- *       have TCP_NODELAY set, so small answers are not held back by Nagle's algorithm (the
- *       load comparison in docs/performance.md runs it with as many threads as the oracle's).
  *
  * Input is parsed with DTDs refused. Compiled and run by scripts/wss4j; not part of CMake.
  */
@@ -622,6 +619,8 @@ public final class Wss4jShim {
         if (port < 0 || port > 65535) {
             throw new UsageException("--port must be 0..65535");
         }
+        // --threads: requests are handled on that many threads (default 1: one at a time); the
+        // load comparison in docs/performance.md runs as many as the oracle's HTTP workers.
         int threads = parseInt(cl.optionOr("--threads", "1"), "--threads");
         if (threads < 1 || threads > 64) {
             throw new UsageException("--threads must be 1..64");
