@@ -28,6 +28,7 @@ void add_run_command(CLI::App& app, RunState& state);         // cmd_run.cpp: ru
 void add_report_command(CLI::App& app, RunState& state);      // cmd_report.cpp: html, merge, diff, sign, verify
 void add_record_command(CLI::App& app, RunState& state);      // cmd_record.cpp: record, import
 void add_analyze_command(CLI::App& app, RunState& state);     // cmd_analyze.cpp
+void add_load_command(CLI::App& app, RunState& state);        // cmd_load.cpp
 
 // Prints "parley: error: <message>" to stderr and returns kExitUsage.
 int usage_error(const std::string& message);

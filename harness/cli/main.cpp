@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
   add_report_command(app, state);
   add_record_command(app, state);
   add_analyze_command(app, state);
+  add_load_command(app, state);
 
   try {
     app.parse(argc, argv);

@@ -27,7 +27,7 @@
  *       exclusive canonical form of the (decrypted) Body's first child element. Before them, one
  *       KEY line per name WSS4J asked the CallbackHandler for; a refusal prints REFUSED, the WSS
  *       fault QName WSS4J names and its message.
- *   serve --port N --sct-id URI --key HEX --version 05/02|05/12 [--exit-on-stdin-eof]
+ *   serve --port N --sct-id URI --key HEX --version 05/02|05/12 [--threads N] [--exit-on-stdin-eof]
  *       An HTTP/1.1 service on 127.0.0.1 (port 0 = any free port) that opens every POSTed
  *       message with WSS4J, requires a signature over the Body and the Timestamp, and answers
  *       the echo contract (the first child element of the request Body, unchanged) protected
@@ -62,6 +62,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.Executors;
 
 import javax.security.auth.callback.Callback;
 import javax.security.auth.callback.CallbackHandler;
@@ -126,7 +127,7 @@ public final class Wss4jShim {
         "                 IN OUT",
         "       Wss4jShim verify --sct-id URI --key HEX IN",
         "       Wss4jShim serve --port N --sct-id URI --key HEX --version 05/02|05/12",
-        "                 [--exit-on-stdin-eof]");
+        "                 [--threads N] [--exit-on-stdin-eof]");
 
     private Wss4jShim() {
     }
@@ -632,12 +633,21 @@ public final class Wss4jShim {
     static final int MAX_REQUEST_BYTES = 4 * 1024 * 1024;
 
     static int serve(CommandLine cl) throws Exception {
-        cl.allow(Set.of("--port", "--sct-id", "--key", "--version"), Set.of("--exit-on-stdin-eof"), 0);
+        cl.allow(Set.of("--port", "--sct-id", "--key", "--version", "--threads"), Set.of("--exit-on-stdin-eof"), 0);
         SharedContext context = SharedContext.from(cl, true);
         int port = parseInt(cl.required("--port"), "--port");
         if (port < 0 || port > 65535) {
             throw new UsageException("--port must be 0..65535");
         }
+        // --threads: requests are handled on that many threads (default 1: one at a time); the
+        // load comparison in docs/performance.md runs as many as the oracle's HTTP workers.
+        int threads = parseInt(cl.optionOr("--threads", "1"), "--threads");
+        if (threads < 1 || threads > 64) {
+            throw new UsageException("--threads must be 1..64");
+        }
+        // The JDK's HTTP server reads this once, when its first server is made: TCP_NODELAY on
+        // every accepted socket (without it a keep-alive client waits out delayed ACKs).
+        System.setProperty("sun.net.httpserver.nodelay", "true");
         // Loopback only: the service is a test peer, never a public endpoint.
         InetAddress loopback = InetAddress.getByAddress(new byte[] {127, 0, 0, 1});
         HttpServer server = HttpServer.create(new InetSocketAddress(loopback, port), 16);
@@ -656,7 +666,9 @@ public final class Wss4jShim {
                 exchange.close();
             }
         });
-        server.setExecutor(null); // one request at a time, on the server's thread
+        // One thread: requests one at a time, on the server's thread; more: a fixed pool (each
+        // request builds its own WSSecurityEngine and documents; the shared context is read-only).
+        server.setExecutor(threads == 1 ? null : Executors.newFixedThreadPool(threads));
         server.start();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> server.stop(0)));
         System.out.println("listening on http://127.0.0.1:" + server.getAddress().getPort() + "/");
