@@ -68,7 +68,9 @@ def test_run_against_a_hostile_target_reports_error_in_time(oracle, tmp_path, fa
 
     suite = ET.parse(out / "junit.xml").getroot()
     (testcase,) = suite.iter("testcase")
-    assert testcase.find("failure") is not None
-    assert HOSTILE[fault][0] in testcase.find("failure").get("message", "") + (testcase.find("failure").text or "")
+    # JUnit's <error> for ERROR (the target broke), <failure> for PREREQ_FAILED.
+    element = testcase.find("error" if verdict == "ERROR" else "failure")
+    assert element is not None, ET.tostring(testcase)
+    assert HOSTILE[fault][0] in element.get("message", "") + (element.text or "")
     html = (out / "index.html").read_text()
     assert html.rstrip().endswith("</html>") and CASE in html
