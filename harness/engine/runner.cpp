@@ -11,29 +11,10 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "harness/core/text.h"
+
 namespace parley::engine {
 namespace {
-
-bool glob_match(std::string_view pattern, std::string_view text) {
-  // Iterative '*' / '?' matching with backtracking to the last star.
-  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
 
 std::uint64_t case_seed(std::uint64_t seed, std::string_view id) {
   return seed ^ (std::hash<std::string_view>{}(id) * 0x9e3779b97f4a7c15ull);
@@ -87,7 +68,7 @@ std::string write_baseline(const std::vector<CaseResult>& results) {
 
 bool matches_filters(std::string_view id, const std::vector<std::string>& filters) {
   if (filters.empty()) return true;
-  return std::any_of(filters.begin(), filters.end(), [&](const std::string& f) { return glob_match(f, id); });
+  return std::any_of(filters.begin(), filters.end(), [&](const std::string& f) { return core::glob_match(f, id); });
 }
 
 bool counts_as_failure(Verdict v, bool strict) {

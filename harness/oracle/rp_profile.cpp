@@ -5,6 +5,8 @@
 #include <sstream>
 #include <toml++/toml.h>
 
+#include "harness/core/text.h"
+
 namespace parley::oracle {
 namespace {
 
@@ -91,28 +93,8 @@ Result<Bytes> key_bytes(Table& t, const char* key, const std::string& where) {
 
 }  // namespace
 
-bool glob_match(std::string_view pattern, std::string_view text) {
-  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
-
 bool RelyingPartyProfile::is_session_cookie(std::string_view name) const {
-  if (!cookie_pattern.empty()) return glob_match(cookie_pattern, name);
+  if (!cookie_pattern.empty()) return core::glob_match(cookie_pattern, name);
   if (!name.starts_with(cookie_name)) return false;
   const std::string_view rest = name.substr(cookie_name.size());
   // WIF chunks: Name, Name1, Name2, ... (no leading zero).

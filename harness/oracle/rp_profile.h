@@ -4,6 +4,8 @@
 // kinds of profile and reports keep one profile type.
 #pragma once
 
+#include "harness/core/text.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -64,6 +66,6 @@ struct RelyingPartyProfile {
 Result<RelyingPartyProfile> parse_relying_party_profile(std::string_view toml_text, const std::string& base_dir);
 
 // '*' and '?' glob match.
-bool glob_match(std::string_view pattern, std::string_view text);
+using core::glob_match;
 
 }  // namespace parley::oracle

@@ -5,22 +5,12 @@
 #include <functional>
 #include <unordered_map>
 
+#include "harness/core/text.h"
+
 namespace parley::report {
 namespace {
 
 using nlohmann::json;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
 
 // One stretch of secret text: [begin, end) of the input, what replaces it, and the secret
 // value itself (for SecretSet::add_found_in).
@@ -48,9 +38,9 @@ void assignment_spans(std::string_view text, const SpanSink& sink) {
   for_each_line(text, [&](std::size_t offset, std::string_view line) {
     const std::size_t eq = line.find('=');
     if (eq == std::string_view::npos) return;
-    const std::string key = lower(trim(line.substr(0, eq)));
+    const std::string key = core::lower_ascii(core::trim_ows(line.substr(0, eq)));
     if (key != "password" && key != "sct_key" && key != "key" && key != "secret") return;
-    std::string_view value = trim(line.substr(eq + 1));
+    std::string_view value = core::trim_ows(line.substr(eq + 1));
     if (value.size() >= 2 && (value.front() == '"' || value.front() == '\'')) value = value.substr(1, value.size() - 2);
     std::size_t end = line.size();
     if (end > 0 && line[end - 1] == '\r') --end;
@@ -75,7 +65,7 @@ void element_spans(std::string_view text, const SpanSink& sink) {
     if (std::find(std::begin(kSecretElements), std::end(kSecretElements), name) == std::end(kSecretElements)) continue;
     std::size_t next = text.find('<', pos);
     if (next == std::string_view::npos) next = text.size();
-    if (next != pos) sink({pos, next, std::string(kRedacted), trim(text.substr(pos, next - pos))});
+    if (next != pos) sink({pos, next, std::string(kRedacted), core::trim_ows(text.substr(pos, next - pos))});
     pos = next;
   }
 }
@@ -84,12 +74,12 @@ void element_spans(std::string_view text, const SpanSink& sink) {
 void header_spans(std::string_view text, const SpanSink& sink) {
   static const std::string_view kHeaders[] = {"authorization:", "proxy-authorization:", "cookie:", "set-cookie:"};
   for_each_line(text, [&](std::size_t offset, std::string_view line) {
-    const std::string low = lower(line.substr(0, 24));
+    const std::string low = core::lower_ascii(line.substr(0, 24));
     for (std::string_view h : kHeaders) {
       if (low.rfind(h, 0) != 0) continue;
       std::size_t end = line.size();
       if (end > 0 && line[end - 1] == '\r') --end;
-      sink({offset + h.size(), offset + end, " [redacted]", trim(line.substr(h.size(), end - h.size()))});
+      sink({offset + h.size(), offset + end, " [redacted]", core::trim_ows(line.substr(h.size(), end - h.size()))});
       return;
     }
   });

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 
+#include "harness/core/text.h"
+
 namespace parley::wif {
 namespace {
 
@@ -13,12 +15,6 @@ using std::chrono::sys_seconds;
 
 constexpr const char* kWhere = "chunked cookie";
 constexpr std::string_view kAspNetCoreCountPrefix = "chunks-";
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 // Cookie names compare like StringComparer.OrdinalIgnoreCase (HttpCookieCollection and ASP.NET
 // Core's RequestCookieCollection both use it); values are taken as they are.
@@ -30,18 +26,12 @@ bool same_name(std::string_view a, std::string_view b) {
   return true;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-  return s;
-}
-
 // Strips a leading "Cookie:" / "Set-Cookie:" (any case).
 std::string_view strip_header_name(std::string_view line, std::string_view header) {
-  line = trim(line);
-  if (line.size() > header.size() && lower(line.substr(0, header.size())) == lower(header) &&
+  line = core::trim_ows(line);
+  if (line.size() > header.size() && core::lower_ascii(line.substr(0, header.size())) == core::lower_ascii(header) &&
       line[header.size()] == ':') {
-    return trim(line.substr(header.size() + 1));
+    return core::trim_ows(line.substr(header.size() + 1));
   }
   return line;
 }
@@ -181,7 +171,7 @@ SetCookie deletion(std::string name, const CookieAttributes& attributes, sys_sec
 }  // namespace
 
 Result<ChunkingStyle> parse_chunking_style(std::string_view text) {
-  const std::string t = lower(text);
+  const std::string t = core::lower_ascii(text);
   if (t == "wif") return ChunkingStyle::kWif;
   if (t == "aspnetcore" || t == "asp.net-core" || t == "aspnet-core") return ChunkingStyle::kAspNetCore;
   return Error(ErrorCode::kInvalidArgument, "chunking style '" + std::string(text) + "' is not wif or aspnetcore",
@@ -189,7 +179,7 @@ Result<ChunkingStyle> parse_chunking_style(std::string_view text) {
 }
 
 Result<SameSite> parse_same_site(std::string_view text) {
-  const std::string t = lower(text);
+  const std::string t = core::lower_ascii(text);
   if (t.empty() || t == "unspecified") return SameSite::kUnspecified;
   if (t == "none") return SameSite::kNone;
   if (t == "lax") return SameSite::kLax;
@@ -272,7 +262,7 @@ Result<ChunkedCookieJar> ChunkedCookieJar::parse_cookie_header(std::string_view 
   std::size_t count = 0;
   while (!rest.empty()) {
     const std::size_t semi = rest.find(';');
-    std::string_view pair = trim(rest.substr(0, semi));
+    std::string_view pair = core::trim_ows(rest.substr(0, semi));
     rest = semi == std::string_view::npos ? std::string_view{} : rest.substr(semi + 1);
     if (pair.empty()) continue;
     const std::size_t eq = pair.find('=');
@@ -284,8 +274,8 @@ Result<ChunkedCookieJar> ChunkedCookieJar::parse_cookie_header(std::string_view 
       return Error(ErrorCode::kLimitExceeded, "more than " + std::to_string(kMaxCookiesPerHeader) + " cookies",
                    "Cookie header");
     }
-    std::string name(trim(pair.substr(0, eq)));
-    std::string value(trim(pair.substr(eq + 1)));
+    std::string name(core::trim_ows(pair.substr(0, eq)));
+    std::string value(core::trim_ows(pair.substr(eq + 1)));
     if (jar.get(name)) {
       ++jar.duplicates_;  // first occurrence wins
       continue;
@@ -312,13 +302,13 @@ Result<ChunkedCookieJar> ChunkedCookieJar::parse_set_cookie_lines(std::string_vi
       return Error(ErrorCode::kLimitExceeded, "more than " + std::to_string(kMaxCookiesPerHeader) + " lines",
                    "Set-Cookie");
     }
-    std::string_view pair = trim(line.substr(0, line.find(';')));
+    std::string_view pair = core::trim_ows(line.substr(0, line.find(';')));
     const std::size_t eq = pair.find('=');
     if (eq == std::string_view::npos || eq == 0) {
       return Error(ErrorCode::kParse, "'" + std::string(pair.substr(0, 40)) + "' is not name=value", "Set-Cookie");
     }
-    std::string name(trim(pair.substr(0, eq)));
-    std::string value(trim(pair.substr(eq + 1)));
+    std::string name(core::trim_ows(pair.substr(0, eq)));
+    std::string value(core::trim_ows(pair.substr(eq + 1)));
     if (value.empty()) {
       std::erase_if(jar.cookies_, [&](const auto& c) { return same_name(c.first, name); });
     } else {

@@ -5,6 +5,7 @@
 #include <map>
 #include <set>
 
+#include "harness/core/text.h"
 #include "harness/wif/chunked_cookies.h"
 #include "suites/passive/passive.h"
 
@@ -16,18 +17,6 @@ using engine::Observation;
 using engine::Outcome;
 using engine::PassiveSettings;
 using engine::TallyObserver;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // A Set-Cookie header value, attributes as the browser reads them (RFC 6265 section 5.2).
 struct SetCookieLine {
@@ -41,15 +30,15 @@ SetCookieLine parse_set_cookie(std::string_view header) {
   std::size_t semi = header.find(';');
   std::string_view pair = header.substr(0, semi);
   std::size_t eq = pair.find('=');
-  c.name = std::string(trim(pair.substr(0, eq)));
-  if (eq != std::string_view::npos) c.value = std::string(trim(pair.substr(eq + 1)));
+  c.name = std::string(core::trim_ows(pair.substr(0, eq)));
+  if (eq != std::string_view::npos) c.value = std::string(core::trim_ows(pair.substr(eq + 1)));
   while (semi != std::string_view::npos) {
     header.remove_prefix(semi + 1);
     semi = header.find(';');
     std::string_view attr = header.substr(0, semi);
     std::size_t aeq = attr.find('=');
-    const std::string key = lower(trim(attr.substr(0, aeq)));
-    const std::string value = aeq == std::string_view::npos ? "" : std::string(trim(attr.substr(aeq + 1)));
+    const std::string key = core::lower_ascii(core::trim_ows(attr.substr(0, aeq)));
+    const std::string value = aeq == std::string_view::npos ? "" : std::string(core::trim_ows(attr.substr(aeq + 1)));
     if (key == "secure") c.secure = true;
     if (key == "httponly") c.http_only = true;
     if (key == "path") {
@@ -98,7 +87,7 @@ bool is_deletion(const SetCookieLine& c, const capture::Message& response) {
 
 // The chunk index of `name` for base `base` (FedAuth -> 0, FedAuth3 -> 3), or -1.
 int chunk_index(std::string_view name, std::string_view base) {
-  if (name.size() < base.size() || lower(name.substr(0, base.size())) != lower(base)) return -1;
+  if (name.size() < base.size() || core::lower_ascii(name.substr(0, base.size())) != core::lower_ascii(base)) return -1;
   std::string_view rest = name.substr(base.size());
   if (rest.empty()) return 0;
   if (rest.size() > 4 || !std::all_of(rest.begin(), rest.end(), [](char ch) { return ch >= '0' && ch <= '9'; })) return -1;
@@ -136,7 +125,7 @@ ExchangeCookies cookies_of(const Observation& o, const std::string& base) {
 }
 
 bool is_sign_out(const capture::Message& request) {
-  const std::string target = lower(request.target() + "&" + request.body.substr(0, 4096));
+  const std::string target = core::lower_ascii(request.target() + "&" + request.body.substr(0, 4096));
   return target.find("wa=wsignout1.0") != std::string::npos || target.find("wa=wsignoutcleanup1.0") != std::string::npos;
 }
 

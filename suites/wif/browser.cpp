@@ -8,24 +8,13 @@
 #include <cctype>
 
 #include "harness/core/bytes.h"
+#include "harness/core/text.h"
 #include "harness/fed/saml.h"
 
 namespace parley::suites::wif_suite {
 namespace {
 
 using Clock = std::chrono::system_clock;
-
-std::string lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // libcurl's URL API handle, freed on every path.
 struct UrlHandle {
@@ -49,8 +38,8 @@ std::optional<UrlParts> url_parts(const std::string& url) {
   UrlHandle u;
   if (u.h == nullptr || curl_url_set(u.h, CURLUPART_URL, url.c_str(), 0) != CURLUE_OK) return std::nullopt;
   UrlParts p;
-  p.scheme = lower(u.get(CURLUPART_SCHEME).value_or(""));
-  p.host = lower(u.get(CURLUPART_HOST).value_or(""));
+  p.scheme = core::lower_ascii(u.get(CURLUPART_SCHEME).value_or(""));
+  p.host = core::lower_ascii(u.get(CURLUPART_HOST).value_or(""));
   p.path = u.get(CURLUPART_PATH).value_or("/");
   if (p.path.empty() || p.path[0] != '/') p.path = "/";
   return p;
@@ -132,8 +121,8 @@ Result<SetCookieField> parse_set_cookie(std::string_view line) {
   std::string_view pair = line.substr(0, semi);
   const auto eq = pair.find('=');
   if (eq == std::string_view::npos) return Error(ErrorCode::kParse, "no '=' in the name-value pair", "Set-Cookie");
-  f.name = std::string(trim(pair.substr(0, eq)));
-  f.value = std::string(trim(pair.substr(eq + 1)));
+  f.name = std::string(core::trim_ows(pair.substr(0, eq)));
+  f.value = std::string(core::trim_ows(pair.substr(eq + 1)));
   if (f.name.empty()) return Error(ErrorCode::kParse, "empty cookie name", "Set-Cookie");
   std::string_view rest = semi == std::string_view::npos ? std::string_view() : line.substr(semi + 1);
   while (!rest.empty()) {
@@ -141,8 +130,8 @@ Result<SetCookieField> parse_set_cookie(std::string_view line) {
     std::string_view av = rest.substr(0, next);
     rest = next == std::string_view::npos ? std::string_view() : rest.substr(next + 1);
     const auto aeq = av.find('=');
-    std::string name = lower(trim(av.substr(0, aeq)));
-    std::string value = aeq == std::string_view::npos ? std::string() : std::string(trim(av.substr(aeq + 1)));
+    std::string name = core::lower_ascii(core::trim_ows(av.substr(0, aeq)));
+    std::string value = aeq == std::string_view::npos ? std::string() : std::string(core::trim_ows(av.substr(aeq + 1)));
     if (!name.empty()) f.attributes.emplace_back(std::move(name), std::move(value));
     if (f.attributes.size() > 64) return Error(ErrorCode::kLimitExceeded, "more than 64 attributes", "Set-Cookie");
   }
@@ -202,7 +191,7 @@ Result<AutoPostForm> parse_auto_post_form(std::string_view html, std::string_vie
     stack.pop_back();
     if (n == nullptr) continue;
     if (n->type == XML_ELEMENT_NODE) {
-      const std::string name = lower(reinterpret_cast<const char*>(n->name));
+      const std::string name = core::lower_ascii(reinterpret_cast<const char*>(n->name));
       if (name == "form" && form_node == nullptr) {
         form_node = n;
         auto action = attr(n, "action");
@@ -268,7 +257,7 @@ void Browser::store(const std::string& url, const SetCookieField& f, Clock::time
               " bytes, over the " + std::to_string(limits_.max_cookie_bytes) + " a browser keeps (RFC 6265 s.6.1)");
     return;
   }
-  std::string domain = lower(f.attribute("domain").value_or(""));
+  std::string domain = core::lower_ascii(f.attribute("domain").value_or(""));
   if (!domain.empty() && domain[0] == '.') domain.erase(0, 1);
   if (!domain.empty()) {
     if (!domain_match(parts->host, domain)) {

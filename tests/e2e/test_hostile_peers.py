@@ -74,3 +74,19 @@ def test_run_against_a_hostile_target_reports_error_in_time(oracle, tmp_path, fa
     assert HOSTILE[fault][0] in element.get("message", "") + (element.text or "")
     html = (out / "index.html").read_text()
     assert html.rstrip().endswith("</html>") and CASE in html
+
+
+def test_run_against_a_target_whose_tls_certificate_is_not_trusted_stops_with_the_reason(oracle, rp_pki, tmp_path):
+    # Invalid TLS: the oracle serves HTTPS with gen-certs' throw-away CA, which nothing trusts.
+    # `parley run` checks the target is reachable before any case: it stops there, in time, with
+    # exit 3 ("the run could not complete") and the TLS failure named.
+    o = oracle(f'[server]\ntls = true\ncertificate = "{rp_pki}/server.pem"\nprivate_key = "{rp_pki}/server.key"\n',
+               name="untrusted-tls")
+    assert 'sts_url = "https://' in o.profile.read_text()
+    started = time.monotonic()
+    r = parley("run", "--target", o.profile, "--out", tmp_path / "out", "--jobs", "1", "--timeout", TIMEOUT,
+               "--filter", CASE, timeout=120)
+    assert time.monotonic() - started < 30
+    assert r.returncode == 3, r.stdout + r.stderr
+    assert "the target could not be reached" in r.stderr, r.stderr
+    assert "TLS handshake failed: the server certificate did not verify" in r.stderr, r.stderr
