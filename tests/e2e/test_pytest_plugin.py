@@ -66,7 +66,9 @@ def test_faulty_oracle_fails_and_warns_with_the_reasons(oracle, tmp_path):
     assert "requirements: SC-9-06, SC-9-01" in message and "replay: parley run --target" in message
     outcome, message, props = cases["wssc/08/unknown-identifier"]
     assert outcome == "xfail" and props["parley_verdict"] == "WARN"
-    assert message.startswith("WARN: refused a message naming an Identifier the service never issued")
+    # Which context the faulty service falls back on depends on what ran last (the cases run
+    # in parallel), so the wording of the answer varies; the verdict and its subject do not.
+    assert message.startswith("WARN: ") and "naming an Identifier the service never issued" in message
     assert cases["wssc/08/reference-by-identifier"][0] == "passed"
     # --parley-strict: WARN fails, as parley run --strict.
     r, cases = user_pytest(tmp_path, o.profile, "-k", "unknown-identifier", "--parley-strict")
