@@ -14,6 +14,7 @@
 #include "harness/core/crypto.h"
 #include "harness/core/xml.h"
 #include "harness/core/xmlsec.h"
+#include "tests/command.h"
 
 namespace parley {
 namespace {
@@ -22,23 +23,8 @@ const std::filesystem::path kRoot = PARLEY_SOURCE_DIR;
 
 constexpr std::string_view kEnvelope = R"(<s:Envelope xmlns:s="http://www.w3.org/2003/05/soap-envelope" xmlns:a="http://www.w3.org/2005/08/addressing" xmlns:u="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd"><s:Header><a:Action s:mustUnderstand="1" u:Id="_2">urn:example:Echo</a:Action><o:Security xmlns:o="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd" s:mustUnderstand="1"><u:Timestamp u:Id="_0"><u:Created>2026-11-21T10:00:00.000Z</u:Created><u:Expires>2026-11-21T10:05:00.000Z</u:Expires></u:Timestamp></o:Security></s:Header><s:Body u:Id="_1"><e:Echo xmlns:e="urn:example">hi &amp; bye</e:Echo></s:Body></s:Envelope>)";
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-// Runs a shell command, capturing stdout and stderr.
-CommandResult run(const std::string& command) {
-  CommandResult r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using test_support::CommandResult;
+using test_support::run_command;
 
 std::string santuario(const std::string& args) {
   return (kRoot / "scripts" / "santuario").string() + " " + args;
@@ -91,7 +77,7 @@ TEST_F(SantuarioInterop, ParleyHmacSha1SignatureVerifiesInSantuario) {
   std::string signed_doc = sign_with_parley(xmlsec::SignatureKey::hmac(kHmacKey),
                                             xmlsec::SignatureMethod::kHmacSha1, xmlsec::DigestMethod::kSha1);
   std::string file = write("signed.xml", signed_doc);
-  auto ok = run(santuario("verify --hmac-key " + hex_encode(kHmacKey) + " " + file));
+  auto ok = run_command(santuario("verify --hmac-key " + hex_encode(kHmacKey) + " " + file));
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
   EXPECT_NE(ok.output.find("#_0"), std::string::npos) << ok.output;
   EXPECT_NE(ok.output.find("#_1"), std::string::npos) << ok.output;
@@ -100,7 +86,7 @@ TEST_F(SantuarioInterop, ParleyHmacSha1SignatureVerifiesInSantuario) {
   // The same document with another key must fail in Santuario too (the check can fail).
   Bytes other = kHmacKey;
   other[0] ^= 1;
-  auto bad = run(santuario("verify --hmac-key " + hex_encode(other) + " " + file));
+  auto bad = run_command(santuario("verify --hmac-key " + hex_encode(other) + " " + file));
   EXPECT_EQ(bad.exit_code, 1) << bad.output;
 }
 
@@ -110,14 +96,14 @@ TEST_F(SantuarioInterop, ParleyRsaSha256SignatureVerifiesInSantuario) {
   std::string signed_doc = sign_with_parley(xmlsec::SignatureKey::rsa(*rsa),
                                             xmlsec::SignatureMethod::kRsaSha256, xmlsec::DigestMethod::kSha256);
   std::string pem = write("pub.pem", *rsa->public_pem());
-  auto ok = run(santuario("verify --public-key-pem " + pem + " " + write("signed.xml", signed_doc)));
+  auto ok = run_command(santuario("verify --public-key-pem " + pem + " " + write("signed.xml", signed_doc)));
   EXPECT_EQ(ok.exit_code, 0) << ok.output;
 }
 
 TEST_F(SantuarioInterop, SantuarioHmacSignatureVerifiesInParleyAndTamperingFails) {
   std::string in = write("in.xml", kEnvelope);
   std::string out = (dir_ / "out.xml").string();
-  auto signed_run = run(santuario("sign-hmac --key " + hex_encode(kHmacKey) +
+  auto signed_run = run_command(santuario("sign-hmac --key " + hex_encode(kHmacKey) +
                                   " --alg hmac-sha1 --ids \"_0 _1\" --parent-xpath-localname Security " + in + " " + out));
   ASSERT_EQ(signed_run.exit_code, 0) << signed_run.output;
   std::string signed_doc = read(out);
@@ -154,7 +140,7 @@ TEST_F(SantuarioInterop, SantuarioRsaSignatureVerifiesInParley) {
   std::string key_file = write("key.pem", *rsa->private_pem());
   std::string in = write("in.xml", kEnvelope);
   std::string out = (dir_ / "out.xml").string();
-  auto signed_run = run(santuario("sign-rsa --key-pem " + key_file + " --alg rsa-sha256 --ids \"_1\" " +
+  auto signed_run = run_command(santuario("sign-rsa --key-pem " + key_file + " --alg rsa-sha256 --ids \"_1\" " +
                                   "--parent-xpath-localname Security " + in + " " + out));
   ASSERT_EQ(signed_run.exit_code, 0) << signed_run.output;
   auto doc = xml::parse(read(out));
@@ -181,7 +167,7 @@ TEST_F(SantuarioInterop, ExclusiveC14nAgreesOnAWholeEnvelopeAndEachPart) {
     xml::C14nOptions options;
     auto ours = xml::canonicalize(*doc, *node, options);
     ASSERT_TRUE(ours.ok());
-    auto theirs = run(santuario(std::string("c14n --method exclusive --id ") + id + " " + file));
+    auto theirs = run_command(santuario(std::string("c14n --method exclusive --id ") + id + " " + file));
     ASSERT_EQ(theirs.exit_code, 0) << theirs.output;
     EXPECT_EQ(*ours, theirs.output) << id;
   }

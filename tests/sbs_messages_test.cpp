@@ -20,28 +20,15 @@
 #include "harness/core/xml.h"
 #include "harness/core/xmlsec.h"
 #include "harness/wssc/envelope.h"
+#include "tests/command.h"
 
 namespace parley::bench {
 namespace {
 
 const std::filesystem::path kRoot = PARLEY_SOURCE_DIR;
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;
-};
-
-CommandResult run(const std::string& command) {
-  CommandResult r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using test_support::CommandResult;
+using test_support::run_command;
 
 std::string read_file(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -51,7 +38,7 @@ std::string read_file(const std::filesystem::path& path) {
 }
 
 CommandResult wss4j_verify(const std::filesystem::path& file) {
-  return run((kRoot / "scripts" / "wss4j").string() + " verify --sct-id " + std::string(kSbsIdentifier) +
+  return run_command((kRoot / "scripts" / "wss4j").string() + " verify --sct-id " + std::string(kSbsIdentifier) +
              " --key " + std::string(kSbsKeyHex) + " " + file.string());
 }
 
@@ -183,7 +170,7 @@ TEST_F(SbsMessages, Wss4jProtectedBenchInputOpensInParley) {
   for (bool encrypt : {false, true}) {
     SCOPED_TRACE(encrypt ? "signed and encrypted" : "signed");
     const auto out = dir_ / (encrypt ? "wss4j-encrypted.xml" : "wss4j-signed.xml");
-    auto result = run((kRoot / "scripts" / "wss4j").string() + " protect --sct-id " + std::string(kSbsIdentifier) +
+    auto result = run_command((kRoot / "scripts" / "wss4j").string() + " protect --sct-id " + std::string(kSbsIdentifier) +
                       " --key " + std::string(kSbsKeyHex) + " --version " + std::string(kSbsShimVersion) +
                       (encrypt ? " --encrypt " : " ") + m.unsecured.string() + " " + out.string());
     ASSERT_EQ(result.exit_code, 0) << result.output;

@@ -36,6 +36,7 @@
 #include "harness/wssc/envelope.h"
 #include "harness/wssc/security.h"
 #include "harness/wssc/tokens.h"
+#include "tests/command.h"
 
 namespace parley::wssc {
 namespace {
@@ -57,22 +58,8 @@ constexpr std::string_view kEcho =
 
 // --- processes ---------------------------------------------------------------------------------
 
-struct CommandResult {
-  int exit_code = -1;
-  std::string output;  // stdout and stderr
-};
-
-CommandResult run(const std::string& command) {
-  CommandResult r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (pipe == nullptr) return r;
-  std::array<char, 4096> buf{};
-  std::size_t n = 0;
-  while ((n = fread(buf.data(), 1, buf.size(), pipe)) > 0) r.output.append(buf.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+using test_support::CommandResult;
+using test_support::run_command;
 
 std::string quote(std::string_view s) {
   return "'" + std::string(s) + "'";
@@ -214,7 +201,7 @@ class Wss4jInterop : public ::testing::TestWithParam<Case> {
   CommandResult verify_in_wss4j(const std::string& wire, std::string_view identifier = kIdentifier,
                                 std::string_view key_hex = kKeyHex) {
     const std::string file = write("to-wss4j.xml", wire);
-    return run(wss4j("verify --sct-id " + quote(identifier) + " --key " + std::string(key_hex) +
+    return run_command(wss4j("verify --sct-id " + quote(identifier) + " --key " + std::string(key_hex) +
                      " " + file));
   }
 
@@ -222,7 +209,7 @@ class Wss4jInterop : public ::testing::TestWithParam<Case> {
   std::string wss4j_protected(const std::string& extra_args) {
     Request r = unsecured_request(versions());
     const std::string in = write("unsecured.xml", xml::serialize(r.doc));
-    auto result = run(wss4j("protect --sct-id " + quote(kIdentifier) + " --key " +
+    auto result = run_command(wss4j("protect --sct-id " + quote(kIdentifier) + " --key " +
                             std::string(kKeyHex) + " --version " + GetParam().shim_version + " " +
                             extra_args + " " + in + " " + path("from-wss4j.xml")));
     EXPECT_EQ(result.exit_code, 0) << result.output;
