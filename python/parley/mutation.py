@@ -91,25 +91,9 @@ SERVICE_SETUPS = {
 BASE_SERVICE_SETUP = Setup("username-token", BASE_SERVICE_CONFIG)
 
 # The client suite's profile for the reference client (tests/e2e/test_client_suite.py).
-CLIENT_PROFILE = """[target]
-name = "parley reference client"
-kind = "wssc-client"
-[wssc]
-soap = "1.2"
-addressing = "1.0"
-sc_version = "1.3"
-bootstrap = "none"
-protection = "derived-keys"
-algorithm_suite = "Basic256"
-[credentials]
-username = "alice"
-password = "wonderland"
-[capabilities]
-renew = true
-cancel = true
-amend = true
-encryption = true
-"""
+# The reference client as a wssc-client target (scripts/demo uses the same file).
+with open(os.path.join(targets.ROOT, "interop", "reference-client.toml")) as _f:
+    CLIENT_PROFILE = _f.read()
 BASE_CLIENT_SETUP = Setup("reference-client", CLIENT_PROFILE)
 
 # Cases that cite none of a fault's requirements yet legitimately change verdict with it; the
